@@ -45,8 +45,8 @@ export function loadCompose(file: string, source: FileSource, options: LoadOptio
 interface Prepared {
   file: string;
   root: LMap;
-  diagnostics: Diagnostic[];
   used: Map<string, Span>;
+  unresolved: Map<string, Span>;
 }
 
 class Loader {
@@ -56,12 +56,12 @@ class Loader {
     private readonly options: LoadOptions,
   ) {}
 
-  /** Parses, interpolates and validates one file (once per file). */
+  /**
+   * Parses, interpolates and validates one file (once per file). YAML and schema errors stop the
+   * file; variable errors do not, so one run reports everything else that is wrong too.
+   */
   private prepare(file: string, diagnostics: Diagnostic[]): Prepared | undefined {
-    if (this.prepared.has(file)) {
-      const p = this.prepared.get(file);
-      return p && !hasErrors(p.diagnostics) ? p : undefined;
-    }
+    if (this.prepared.has(file)) return this.prepared.get(file);
     const parsed = this.source.yaml(file);
     const diags: Diagnostic[] = [...parsed.diagnostics];
     let result: Prepared | undefined;
@@ -83,13 +83,14 @@ class Loader {
           }
         }
         const tree = interp.node as LMap;
-        if (!hasErrors(diags)) diags.push(...checkSchema(composeValidator(), tree, 'the compose file'));
-        result = { file, root: tree, diagnostics: diags, used: interp.used };
+        const schema = checkSchema(composeValidator(), tree, 'the compose file');
+        diags.push(...schema);
+        if (!hasErrors(schema)) result = { file, root: tree, used: interp.used, unresolved: interp.unresolved };
       }
     }
-    this.prepared.set(file, result ?? { file, root: map([], { file, line: 1, col: 1, endLine: 1, endCol: 1 }), diagnostics: diags, used: new Map() });
+    this.prepared.set(file, result);
     diagnostics.push(...diags);
-    return result && !hasErrors(diags) ? result : undefined;
+    return result;
   }
 
   loadProject(file: string, includeChain: string[]): LoadResult {
@@ -99,6 +100,7 @@ class Loader {
     const baseDir = dirname(file);
     const files = [file];
     const variables = new Map(p.used);
+    const unresolved = new Map(p.unresolved);
 
     // Services, with extends resolved.
     const services: Record<string, Service> = {};
@@ -131,6 +133,7 @@ class Loader {
           if (!sub.project) continue;
           files.push(...sub.project.files);
           for (const [k, v] of sub.project.variables) if (!variables.has(k)) variables.set(k, v);
+          for (const [k, v] of sub.project.unresolved) if (!unresolved.has(k)) unresolved.set(k, v);
           for (const [name, svc] of Object.entries(sub.project.services)) {
             if (services[name]) {
               diagnostics.push(error('INCLUDE_INVALID', span, `service "${name}" is defined both here and in included file ${basename(path)}`, 'rename one of them; included resources may not be redefined'));
@@ -165,7 +168,7 @@ class Loader {
 
     checkReferences(services, inactiveServices, resources, diagnostics);
 
-    if (hasErrors(diagnostics)) return { diagnostics };
+    // The project is returned even with errors, so checks across stacks still see it; callers look at the diagnostics.
     const name = this.options.projectName ?? nameOf(p.root) ?? normaliseProjectName(basename(baseDir)).name;
     const root = map(
       [...p.root.entries.filter((e) => e.key !== 'services'), { key: 'services', keySpan: servicesNode?.span ?? p.root.span, value: map(Object.values(services).map((s) => ({ key: s.name, keySpan: s.span, value: s.node })), servicesNode?.span ?? p.root.span) }],
@@ -173,7 +176,7 @@ class Loader {
     );
     return {
       diagnostics,
-      project: { name, file, files: [...new Set(files)], services, inactiveServices, ...resources, variables, root },
+      project: { name, file, files: [...new Set(files)], services, inactiveServices, ...resources, variables, unresolved, root },
     };
   }
 

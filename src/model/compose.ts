@@ -21,6 +21,8 @@ export interface ComposeProject {
   configs: Record<string, TopLevel>;
   /** Every variable the files read, with where it was first read. */
   variables: Map<string, Span>;
+  /** Variables read without a value or default: values that depend on them are "cannot tell". */
+  unresolved: Map<string, Span>;
   /** The canonical tree of the whole project. */
   root: LMap;
 }

@@ -1,0 +1,35 @@
+import { relative, resolve } from 'node:path';
+import { loadRepo, type RepoLoad } from '../config/load-repo.js';
+import { hasErrors } from '../diagnostics/diagnostic.js';
+import { formatDiagnostics } from '../diagnostics/format.js';
+import { FileSource } from '../source/files.js';
+import type { Io } from './io.js';
+import type { ParsedArgs } from './registry.js';
+
+export interface CliRepo extends RepoLoad {
+  source: FileSource;
+  /** The repository directory as the user wrote it (for messages). */
+  shown: string;
+}
+
+/** The repository directory: --repo, else a positional where the command takes one, else the current directory. */
+export function repoDir(args: ParsedArgs, io: Io, positional?: string): string {
+  const dir = (args.values.repo as string | undefined) ?? positional ?? '.';
+  return resolve(io.cwd, dir);
+}
+
+export function loadForCli(dir: string, io: Io): CliRepo {
+  const source = new FileSource();
+  const loaded = loadRepo(dir, source);
+  return { ...loaded, source, shown: relative(io.cwd, dir) || '.' };
+}
+
+/** For listing commands: problems go to stderr, so stdout stays the listing. */
+export function reportProblems(r: CliRepo, io: Io): boolean {
+  const problems = r.diagnostics.filter((d) => d.severity === 'error');
+  if (problems.length) {
+    io.err(formatDiagnostics(problems, (f) => r.source.texts.get(f), io.errStyle, io.cwd) + '\n');
+    io.err(`${io.errStyle.red('error')}: ${r.shown} has ${problems.length} error${problems.length === 1 ? '' : 's'}; run "berth validate" for details\n`);
+  }
+  return hasErrors(r.diagnostics);
+}

@@ -1,0 +1,102 @@
+import type { Span } from '../diagnostics/span.js';
+import type { ComposeProject } from './compose.js';
+
+export type Engine = 'podman' | 'docker';
+export type Mode = 'quadlet' | 'compose';
+
+/** berth.yml with defaults applied. */
+export interface BerthConfig {
+  engine: Engine;
+  mode: Mode;
+  user: string;
+  uid?: number;
+  roots: Record<string, string>;
+  networkRoots: string[];
+  autoUpdate: { enabled: boolean; schedule: string };
+  prune: { enabled: boolean; schedule: string; maxAge: string };
+  secrets: { recipients: string[]; identity?: string };
+  audit: Record<string, unknown>;
+}
+
+export interface Host {
+  name: string;
+  span: Span;
+  address: string;
+  stacks: { name: string; span: Span }[];
+  /** berth.yml roots overlaid with this host's. */
+  roots: Record<string, string>;
+  user: string;
+  uid?: number;
+  engine: Engine;
+  mode: Mode;
+  profiles: string[];
+}
+
+export interface SecretRef {
+  name: string;
+  /** Variables the decrypted file defines, when the manifest lists them. */
+  vars?: string[];
+  file: string;
+  span: Span;
+}
+
+export interface DirSpec {
+  path: string;
+  owner: string;
+  mode?: string;
+}
+
+export interface ProxyEntry {
+  host: string;
+  port: number;
+  service?: string;
+  path?: string;
+  websocket: boolean;
+  span: Span;
+}
+
+export interface Monitor {
+  name: string;
+  url: string;
+  accept: string[];
+  interval?: string;
+}
+
+/** stack.yml with defaults applied; a stack folder without one gets all defaults. */
+export interface StackManifest {
+  description?: string;
+  secrets: SecretRef[];
+  mounts: { required: string[]; optional: string[] };
+  dirs: DirSpec[];
+  firewall: { tcp: number[]; udp: number[] };
+  after: { name: string; span: Span }[];
+  profiles: string[];
+  proxy: ProxyEntry[];
+  monitors: Monitor[];
+}
+
+export interface Stack {
+  name: string;
+  dir: string;
+  composeFile: string;
+  /** stack.yml, when the folder has one. */
+  manifestFile?: string;
+  manifest: StackManifest;
+  /** Where to point at the stack as a whole: its compose file's first line. */
+  span: Span;
+}
+
+/** A stack as one host runs it: its compose project loaded with that host's roots and profiles. */
+export interface Deployment {
+  host: string;
+  stack: string;
+  project: ComposeProject;
+}
+
+export interface Repo {
+  dir: string;
+  config: BerthConfig;
+  hosts: Host[];
+  stacks: Record<string, Stack>;
+  deployments: Deployment[];
+}
