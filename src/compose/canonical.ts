@@ -227,8 +227,13 @@ function ports(v: LNode, diags: Diagnostic[]): LNode {
   for (const i of v.items) {
     if (i.kind === 'scalar' && i.value !== null) {
       const parsed = parsePortShort(scalarText(i));
+      // With a variable unset, even a mapping that parses means something else ("${HP}:80" → ":80", a random port).
+      if (i.unresolved?.length) {
+        diags.push(unresolvedWarning(i.span, i.unresolved, parsed.ok ? `it reads "${scalarText(i)}"` : parsed.message));
+        continue;
+      }
       if (!parsed.ok) {
-        diags.push(i.unresolved?.length ? unresolvedWarning(i.span, i.unresolved, parsed.message) : portError(i.span, scalarText(i), parsed.message));
+        diags.push(portError(i.span, scalarText(i), parsed.message));
         continue;
       }
       for (const p of parsed.value) items.push(fromPlain(p, i.span));

@@ -56,7 +56,7 @@ class Parser {
   ) {}
 
   /** Reads text up to `end`, or up to the closing brace of an enclosing `${...}` when `inBraces`. */
-  parseUntil(end: number, inBraces: boolean): string {
+  parseUntil(end: number, inBraces: boolean, open = -1): string {
     let out = '';
     while (this.pos < end) {
       const c = this.s[this.pos]!;
@@ -82,7 +82,7 @@ class Parser {
         this.pos++;
       }
     }
-    if (inBraces) throw new SyntaxFault('"${" is never closed with "}"', this.s.lastIndexOf('${'));
+    if (inBraces) throw new SyntaxFault('"${" is never closed with "}"', open);
     return out;
   }
 
@@ -133,12 +133,15 @@ class Parser {
     const operandRes = op.endsWith('-') ? (present ? shadow : this.res) : op.endsWith('+') ? (present ? this.res : shadow) : shadow;
     const operand = new Parser(this.s, this.lookup, operandRes);
     operand.pos = this.pos;
-    const text = operand.parseUntil(this.s.length, true);
+    const text = operand.parseUntil(this.s.length, true, open);
     this.res.used.push(...shadow.used);
     this.pos = operand.pos + 1;
     if (op.endsWith('-')) return present ? value! : text;
     if (op.endsWith('+')) return present ? text : '';
-    if (!present) this.res.required.push({ name, message: text });
+    if (!present) {
+      this.res.required.push({ name, message: text });
+      if (value === undefined) this.res.unresolved.push(name);
+    }
     return value ?? '';
   }
 }

@@ -9,7 +9,7 @@ import { didYouMean } from '../util/suggest.js';
 import { canonicalService, resolveHostPath, serviceConfig } from './canonical.js';
 import { interpolateTree } from './interpolate-tree.js';
 import { mergeMaps } from './merge.js';
-import { composeValidator } from './schema.js';
+import { validator } from '../schemas/validators.js';
 import { normaliseProjectName } from './project-name.js';
 
 export interface LoadOptions {
@@ -83,7 +83,7 @@ class Loader {
           }
         }
         const tree = interp.node as LMap;
-        const schema = checkSchema(composeValidator(), tree, 'the compose file');
+        const schema = checkSchema(validator('compose'), tree, 'the compose file');
         diags.push(...schema);
         if (!hasErrors(schema)) result = { file, root: tree, used: interp.used, unresolved: interp.unresolved };
       }
@@ -146,6 +146,11 @@ class Loader {
       }
     }
 
+    // An included file is only a part: profiles and cross-references apply to the whole project.
+    if (includeChain.length > 0) {
+      return { diagnostics, project: this.project(p, services, [], resources, files, variables, unresolved, servicesNode) };
+    }
+
     // Profiles: inactive services drop out, unless an active service depends on them.
     const active = new Set(this.options.profiles ?? []);
     const enabled = new Set(
@@ -169,15 +174,26 @@ class Loader {
     checkReferences(services, inactiveServices, resources, diagnostics);
 
     // The project is returned even with errors, so checks across stacks still see it; callers look at the diagnostics.
-    const name = this.options.projectName ?? nameOf(p.root) ?? normaliseProjectName(basename(baseDir)).name;
+    return { diagnostics, project: this.project(p, services, inactiveServices, resources, files, variables, unresolved, servicesNode) };
+  }
+
+  private project(
+    p: Prepared,
+    services: Record<string, Service>,
+    inactiveServices: string[],
+    resources: Record<(typeof RESOURCE_KINDS)[number], Record<string, TopLevel>>,
+    files: string[],
+    variables: Map<string, Span>,
+    unresolved: Map<string, Span>,
+    servicesNode: LNode | undefined,
+  ): ComposeProject {
+    const name = this.options.projectName ?? nameOf(p.root) ?? normaliseProjectName(basename(dirname(p.file))).name;
+    const at = servicesNode?.span ?? p.root.span;
     const root = map(
-      [...p.root.entries.filter((e) => e.key !== 'services'), { key: 'services', keySpan: servicesNode?.span ?? p.root.span, value: map(Object.values(services).map((s) => ({ key: s.name, keySpan: s.span, value: s.node })), servicesNode?.span ?? p.root.span) }],
+      [...p.root.entries.filter((e) => e.key !== 'services'), { key: 'services', keySpan: at, value: map(Object.values(services).map((s) => ({ key: s.name, keySpan: s.span, value: s.node })), at) }],
       p.root.span,
     );
-    return {
-      diagnostics,
-      project: { name, file, files: [...new Set(files)], services, inactiveServices, ...resources, variables, unresolved, root },
-    };
+    return { name, file: p.file, files: [...new Set(files)], services, inactiveServices, ...resources, variables, unresolved, root };
   }
 
   /** A service's canonical definition with its `extends` chain merged in. */

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { MountType, PortMapping, Protocol, VolumeMount } from '../model/compose.js';
 
 /**
@@ -37,6 +38,7 @@ export function parsePortShort(text: string): Parsed<PortMapping[]> {
     hostIp = parts.join(':');
   } else return { ok: false, message: 'too many ":" separators' };
   if (hostIp === '') hostIp = undefined; // ":8080:80" binds all addresses, as docker reads it
+  if (hostIp !== undefined && isIP(hostIp) === 0) return { ok: false, message: `"${hostIp}" is not an IPv4 or IPv6 address` };
 
   const container = parseRange(containerPart);
   if (!container) return { ok: false, message: `"${containerPart}" is not a container port or port range (1-65535)` };

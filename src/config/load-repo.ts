@@ -8,7 +8,7 @@ import type { FileSource } from '../source/files.js';
 import { entry, get, type LNode } from '../source/tree.js';
 import { runChecks } from './checks/index.js';
 import { readBerthFile } from './read-berth-file.js';
-import { berthValidators } from './schemas.js';
+import { validator } from '../schemas/validators.js';
 import { readStack } from './read-stack.js';
 import { hostVariables } from './variables.js';
 import { didYouMean } from '../util/suggest.js';
@@ -51,7 +51,6 @@ interface RawHost {
 export function loadRepo(dirArg: string, source: FileSource): RepoLoad {
   const dir = resolve(dirArg);
   const diagnostics: Diagnostic[] = [];
-  const validators = berthValidators();
   const berthFile = join(dir, 'berth.yml');
   const hostsFile = join(dir, 'hosts.yml');
   if (!source.exists(berthFile) && !source.exists(hostsFile)) {
@@ -62,19 +61,19 @@ export function loadRepo(dirArg: string, source: FileSource): RepoLoad {
     };
   }
 
-  const berth = source.exists(berthFile) ? readBerthFile<RawBerth>(berthFile, source, validators.berth, 'berth.yml', diagnostics) : undefined;
+  const berth = source.exists(berthFile) ? readBerthFile<RawBerth>(berthFile, source, validator('berth'), 'berth.yml', diagnostics) : undefined;
   const config = berthConfig(berth?.value ?? {});
   if (berth) checkNetworkRoots(berth.root, config, diagnostics);
 
   const stacks: Record<string, Stack> = {};
   const stacksDir = join(dir, 'stacks');
   for (const name of listDirs(stacksDir)) {
-    const stack = readStack(name, join(stacksDir, name), dir, source, validators.stack, diagnostics);
+    const stack = readStack(name, join(stacksDir, name), dir, source, validator('stack'), diagnostics);
     if (stack) stacks[name] = stack;
   }
 
   const hostsDoc = source.exists(hostsFile)
-    ? readBerthFile<{ hosts?: Record<string, RawHost> }>(hostsFile, source, validators.hosts, 'hosts.yml', diagnostics)
+    ? readBerthFile<{ hosts?: Record<string, RawHost> }>(hostsFile, source, validator('hosts'), 'hosts.yml', diagnostics)
     : undefined;
   if (!source.exists(hostsFile)) {
     diagnostics.push(warning('FILE_NOT_FOUND', fileSpan(hostsFile), 'hosts.yml does not exist, so no host runs any stack', 'create hosts.yml: hosts: { myhost: { stacks: [...] } }'));

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node as YNode } from 'yaml';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../diagnostics/span.js';
 import { map, scalar, seq, type LEntry, type LNode, type ScalarValue } from './tree.js';
@@ -59,7 +59,8 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   }
   if (diagnostics.length > 0) return { root: undefined, diagnostics };
 
-  const bomb = checkAliasExpansion(doc);
+  const resolveAlias = aliasResolver(doc);
+  const bomb = checkAliasExpansion(doc, resolveAlias);
   if (bomb !== undefined) {
     const span = spanOf(bomb.range?.[0] ?? 0, bomb.range?.[1] ?? 0);
     return {
@@ -79,7 +80,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     if (depth > 200) throw new NestingError(fallback);
     if (node == null) return scalar(null, fallback);
     if (isAlias(node)) {
-      const target = node.resolve(doc) as YNodeAny;
+      const target = resolveAlias(node);
       if (!target) {
         const at = spanOf(node.range?.[0] ?? 0, node.range?.[1] ?? 0);
         diagnostics.push(error('YAML_SYNTAX', at, `unknown alias *${node.source}`));
@@ -170,6 +171,29 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   }
 }
 
+/**
+ * Resolves aliases through one index of the document's anchors. yaml's own Alias.resolve walks the
+ * whole document for every alias, which made anchor-heavy files (sentry's, 57 services) take 250 ms.
+ * An anchor may be redefined; an alias refers to the last definition before it.
+ */
+function aliasResolver(doc: Document): (a: Alias) => YNodeAny {
+  const anchors = new Map<string, { start: number; node: YNode }[]>();
+  visit(doc, (_key, node) => {
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    if (anchor && !isAlias(node)) {
+      const list = anchors.get(anchor) ?? [];
+      list.push({ start: (node as YNode).range?.[0] ?? 0, node: node as YNode });
+      anchors.set(anchor, list);
+    }
+  });
+  return (alias) => {
+    const start = alias.range?.[0] ?? 0;
+    let found: YNode | undefined;
+    for (const a of anchors.get(alias.source) ?? []) if (a.start < start) found = a.node;
+    return found;
+  };
+}
+
 class NestingError extends Error {
   constructor(readonly span: Span) {
     super('nesting');
@@ -177,7 +201,7 @@ class NestingError extends Error {
 }
 
 /** Returns the alias node where expansion passes the limit, or undefined when the document is safe. */
-function checkAliasExpansion(doc: Document): YNode | undefined {
+function checkAliasExpansion(doc: Document, resolveAlias: (a: Alias) => YNodeAny): YNode | undefined {
   const sizes = new Map<unknown, number>();
   const visiting = new Set<unknown>();
   let aliasTotal = 0;
@@ -190,7 +214,7 @@ function checkAliasExpansion(doc: Document): YNode | undefined {
     visiting.add(node);
     let n = 1;
     if (isAlias(node)) {
-      const target = node.resolve(doc) as YNodeAny;
+      const target = resolveAlias(node);
       n = size(target);
       aliasTotal += n;
       if (aliasTotal > MAX_ALIAS_EXPANSION && !culprit) culprit = node;

@@ -1,0 +1,87 @@
+/**
+ * Benchmarks, reported side by side in one run (never asserted in tests):
+ * - the compose loader per corpus file, against a bare `yaml` parse of the same text as a floor;
+ * - refusing a billion-laughs document;
+ * - CLI start-up (`berth --version`) against `node -e 0`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { loadCompose } from '../src/compose/load.js';
+import { validator } from '../src/schemas/validators.js';
+import { FileSource } from '../src/source/files.js';
+import { parseYaml } from '../src/source/yaml.js';
+import { CORPUS, ROOT } from '../test/helpers.js';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function time(fn: () => void, runs: number): number {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    fn();
+    out.push(performance.now() - t);
+  }
+  return median(out);
+}
+
+function benchLoader(): void {
+  const dir = join(CORPUS, 'compose');
+  if (!existsSync(dir)) {
+    console.log(`# notice: ${dir} is absent; skipping the corpus benchmark`);
+    return;
+  }
+  const t0 = performance.now();
+  validator('compose');
+  console.log(`compose schema compiled once (from source; the bundled CLI has it precompiled) in ${(performance.now() - t0).toFixed(1)} ms\n`);
+
+  const rows = readdirSync(dir)
+    .sort()
+    .map((f) => {
+      const file = join(dir, f);
+      const text = readFileSync(file, 'utf8');
+      const loader = time(() => loadCompose(file, new FileSource()), 15);
+      const floor = time(() => parse(text, { maxAliasCount: -1, logLevel: 'silent' }), 15);
+      return { f, kb: statSync(file).size / 1024, loader, floor };
+    });
+  const total = rows.reduce((a, r) => a + r.loader, 0);
+  const floorTotal = rows.reduce((a, r) => a + r.floor, 0);
+  const show = [...rows].sort((a, b) => b.kb - a.kb).slice(0, 8);
+  console.log('largest files             KB   berth load (ms)   yaml.parse (ms)   ratio');
+  for (const r of show) {
+    console.log(`${r.f.slice(0, 24).padEnd(24)} ${r.kb.toFixed(1).padStart(5)}   ${r.loader.toFixed(2).padStart(15)}   ${r.floor.toFixed(2).padStart(15)}   ${(r.loader / r.floor).toFixed(1).padStart(5)}x`);
+  }
+  console.log(`\nloader over ${rows.length} corpus compose files: ${total.toFixed(1)} ms in all, ${(total / rows.length).toFixed(2)} ms per file (median of 15 runs each)`);
+  console.log(`bare yaml.parse of the same files: ${floorTotal.toFixed(1)} ms (${(total / floorTotal).toFixed(1)}x: positions, interpolation, schema, extends, normalisation)\n`);
+}
+
+function benchAliasBomb(): void {
+  const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  const names = 'abcdefghij';
+  for (let i = 1; i < names.length; i++) lines.push(`${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(',')}]`);
+  const text = lines.join('\n');
+  const ms = time(() => parseYaml(text, 'bomb.yml'), 9);
+  console.log(`billion-laughs document (10 levels of 9 aliases) refused in ${ms.toFixed(2)} ms\n`);
+}
+
+function benchStartup(): void {
+  const bin = join(ROOT, 'bin', 'berth.js');
+  if (!existsSync(join(ROOT, 'dist', 'main.js'))) {
+    console.log('# notice: dist/ is missing; run "npm run build" to benchmark start-up');
+    return;
+  }
+  const run = (args: string[]) => time(() => spawnSync(process.execPath, args), 15);
+  const node = run(['-e', '0']);
+  const version = run([bin, '--version']);
+  const validate = run([bin, 'validate', join(ROOT, 'examples', 'homelab')]);
+  console.log(`start-up: node -e 0 ${node.toFixed(1)} ms; berth --version ${version.toFixed(1)} ms (${(version / node).toFixed(2)}x)`);
+  console.log(`berth validate examples/homelab: ${validate.toFixed(1)} ms (${(validate / node).toFixed(2)}x node -e 0)`);
+}
+
+benchLoader();
+benchAliasBomb();
+benchStartup();
