@@ -12,10 +12,10 @@ const GLOBAL_OPTIONS = {
   debug: { type: 'boolean' },
 } as const;
 
-export async function run(argv: string[], io: Io): Promise<number> {
+export async function run(argv: string[], io: Io, commands: readonly CommandSpec[] = COMMANDS): Promise<number> {
   const debug = argv.includes('--debug');
   try {
-    return await dispatch(argv, io);
+    return await dispatch(argv, io, commands);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`${io.errStyle.red('error')}: ${e.message}\n`);
@@ -28,13 +28,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
-async function dispatch(argv: string[], io: Io): Promise<number> {
+async function dispatch(argv: string[], io: Io, commands: readonly CommandSpec[]): Promise<number> {
   const first = argv.find((a) => !a.startsWith('-'));
-  const spec = first === undefined ? undefined : COMMANDS.find((c) => c.name === first);
+  const spec = first === undefined ? undefined : commands.find((c) => c.name === first);
   if (first === 'help') {
     const topic = argv[argv.indexOf('help') + 1];
-    const target = COMMANDS.find((c) => c.name === topic);
-    io.out(target ? commandHelp(target) : mainHelp());
+    const target = commands.find((c) => c.name === topic);
+    io.out(target ? commandHelp(target) : mainHelp(commands));
     return EXIT.OK;
   }
   if (!spec) {
@@ -44,10 +44,10 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       return EXIT.OK;
     }
     if (first === undefined || flags.values.help) {
-      io.out(mainHelp());
+      io.out(mainHelp(commands));
       return first === undefined && !flags.values.help ? EXIT.INVALID : EXIT.OK;
     }
-    const close = suggest(first, COMMANDS.map((c) => c.name));
+    const close = suggest(first, commands.map((c) => c.name));
     throw new UsageError(`unknown command "${first}"${close ? `; did you mean "${close}"?` : ''} (see "berth --help")`);
   }
   const rest = argv.filter((a, i) => i !== argv.indexOf(first!));
@@ -74,15 +74,15 @@ function parse(argv: string[], options: CommandSpec['options'], maxPositionals: 
   return parsed as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
 }
 
-function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+function mainHelp(commands: readonly CommandSpec[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     `berth ${pkg.version}: one git repository describes a homelab; berth turns it into running, safe, audited containers.`,
     '',
     'Usage: berth <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Options:',
     '  -h, --help     Show help (also: berth help <command>)',
