@@ -164,7 +164,8 @@ describe('loadCompose: variables', () => {
     const p = loadClean(dir);
     assert.equal(service(p, 'web').config.image, 'nginx:');
     assert.deepEqual([...p.unresolved.keys()], ['TAG']);
-    assert.deepEqual(p.unresolved.get('TAG'), { file: join(dir, 'compose.yml'), line: 3, col: 12, endLine: 3, endCol: 26 });
+    const at = p.unresolved.get('TAG')!;
+    assert.deepEqual([at.file, at.line, at.col, at.endLine, at.endCol], [join(dir, 'compose.yml'), 3, 12, 3, 26]);
     assert.deepEqual([...p.variables.keys()], ['TAG', 'U']);
   });
 

@@ -5,6 +5,9 @@ export interface Span {
   col: number;
   endLine: number;
   endCol: number;
+  /** 0-based offsets of the text in the file, where known: what fixes edit. */
+  offset?: number;
+  endOffset?: number;
 }
 
 export function fileSpan(file: string): Span {

@@ -34,7 +34,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const spanOf = (start: number, end: number): Span => {
     const a = lineCounter.linePos(start);
     const b = lineCounter.linePos(Math.max(start, end));
-    return { file, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
+    return { file, line: a.line, col: a.col, endLine: b.line, endCol: b.col, offset: start, endOffset: Math.max(start, end) };
   };
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
