@@ -1,0 +1,225 @@
+import { join, relative } from 'node:path';
+import { loadCompose } from '../compose/load.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { Span } from '../diagnostics/span.js';
+import type { DockerfileModel } from '../dockerfile/model.js';
+import { parseDockerfile } from '../dockerfile/parse.js';
+import type { ComposeProject } from '../model/compose.js';
+import type { FileSource } from '../source/files.js';
+import { readConfigFile } from '../source/read.js';
+import type { LMap } from '../source/tree.js';
+import type { AuditSettings, BuildRef, CheckOutcome, CheckRecord, Finding, ReportInput, Rule, Severity } from './rule.js';
+import { findSuppressions, suppressed, type Suppression } from './suppressions.js';
+
+export interface EnabledRule {
+  rule: Rule;
+  severity: Severity;
+}
+
+export interface AuditInput {
+  root: string;
+  composeFiles: string[];
+  dockerfiles: string[];
+  /** Every file discovery saw, for project rules. */
+  files: string[];
+  settings: AuditSettings;
+  rules: EnabledRule[];
+  /** Variables for compose interpolation (berth roots); the files' own .env is read as compose does. */
+  env?: Record<string, string>;
+}
+
+export interface ComposeUnit {
+  file: string;
+  text: string;
+  project?: ComposeProject;
+  root?: LMap;
+  diagnostics: Diagnostic[];
+}
+
+export interface AuditResult {
+  root: string;
+  compose: ComposeUnit[];
+  dockerfiles: DockerfileModel[];
+  findings: Finding[];
+  /** Findings silenced by berth-ignore comments. */
+  suppressedCount: number;
+  checks: CheckRecord[];
+  /** Rules that threw: bugs in berth, reported apart from findings. */
+  crashes: { rule: string; file: string; error: Error }[];
+  texts: Map<string, string>;
+}
+
+export const UNUSED_IGNORE = 'unused-ignore';
+
+/** Runs the enabled rules over the parsed files: every file parsed once, every rule once per subject. */
+export function runAudit(input: AuditInput, source: FileSource): AuditResult {
+  const texts = new Map<string, string>();
+  const readText = (file: string): string | undefined => {
+    if (texts.has(file)) return texts.get(file);
+    const r = readConfigFile(file);
+    const t = r.ok ? r.text : undefined;
+    if (t !== undefined) texts.set(file, t);
+    return t;
+  };
+
+  const compose: ComposeUnit[] = input.composeFiles.map((file) => {
+    const loaded = loadCompose(file, source, { env: input.env ?? {}, strictVariables: false });
+    const parsed = source.yaml(file);
+    const unit: ComposeUnit = { file, text: source.texts.get(file) ?? '', diagnostics: loaded.diagnostics.filter((d) => d.span.file === file || !input.composeFiles.includes(d.span.file)) };
+    if (loaded.project) unit.project = loaded.project;
+    if (parsed.root?.kind === 'map') unit.root = parsed.root;
+    texts.set(file, unit.text);
+    return unit;
+  });
+
+  const dockerfiles = new Map<string, DockerfileModel>();
+  const dockerfile = (file: string): DockerfileModel | undefined => {
+    if (!dockerfiles.has(file)) {
+      const text = readText(file);
+      if (text === undefined) return undefined;
+      dockerfiles.set(file, parseDockerfile(text, file));
+    }
+    return dockerfiles.get(file);
+  };
+  for (const f of input.dockerfiles) dockerfile(f);
+
+  const builds: BuildRef[] = [];
+  for (const unit of compose) {
+    for (const service of Object.values(unit.project?.services ?? {})) {
+      const b = service.config.build;
+      if (!b || typeof b.context !== 'string' || /^[a-z]+:\/\//i.test(b.context) || b.context.startsWith('git@')) continue;
+      const dockerfilePath = join(b.context, typeof b.dockerfile === 'string' ? b.dockerfile : 'Dockerfile');
+      const ref: BuildRef = { composeFile: unit.file, project: unit.project!, service, context: b.context, dockerfilePath, span: service.node.entries.find((e) => e.key === 'build')?.value.span ?? service.span };
+      const model = source.exists(dockerfilePath) ? dockerfile(dockerfilePath) : undefined;
+      if (model) ref.dockerfile = model;
+      if (typeof b.target === 'string') ref.target = b.target;
+      builds.push(ref);
+    }
+  }
+
+  const findings: Finding[] = [];
+  const checks: CheckRecord[] = [];
+  const crashes: AuditResult['crashes'] = [];
+
+  const run = (enabled: EnabledRule, subject: string, file: string | undefined, body: (report: (r: ReportInput) => void, skip: () => void) => void) => {
+    const { rule, severity } = enabled;
+    let outcome: CheckOutcome = 'pass';
+    const report = (r: ReportInput) => {
+      outcome = 'fail';
+      const f: Finding = { rule: rule.meta.id, category: rule.meta.category, severity, style: rule.meta.style === true, message: r.message, span: r.span, fixable: rule.meta.fixable };
+      if (r.fix && rule.meta.fixable) f.fix = r.fix;
+      findings.push(f);
+    };
+    const skip = () => {
+      if (outcome === 'pass') outcome = 'skip';
+    };
+    try {
+      body(report, skip);
+    } catch (e) {
+      crashes.push({ rule: rule.meta.id, file: file ?? input.root, error: e as Error });
+      outcome = 'skip';
+    }
+    const rec: CheckRecord = { rule: rule.meta.id, category: rule.meta.category, severity, subject, outcome };
+    if (file) rec.file = file;
+    checks.push(rec);
+  };
+
+  const models = [...dockerfiles.values()];
+  for (const enabled of input.rules) {
+    const { rule } = enabled;
+    if (rule.target === 'compose') {
+      for (const unit of compose) {
+        const rel = relative(input.root, unit.file) || unit.file;
+        if (rule.file) {
+          run(enabled, rel, unit.file, (report, skip) => {
+            const ctx = { report, skip, settings: input.settings, text: unit.text, file: unit.file, diagnostics: unit.diagnostics } as Parameters<NonNullable<typeof rule.file>>[0];
+            if (unit.project) ctx.project = unit.project;
+            if (unit.root) ctx.root = unit.root;
+            rule.file!(ctx);
+          });
+        }
+        if (rule.service && unit.project) {
+          const unset = unit.project.unresolved;
+          for (const service of Object.values(unit.project.services)) {
+            run(enabled, `${rel}#${service.name}`, unit.file, (report, skip) =>
+              rule.service!({ report, skip, settings: input.settings, text: unit.text, file: unit.file, project: unit.project!, service, unsetIn: (span) => unsetIn(unit.text, span, unset) }),
+            );
+          }
+        }
+      }
+    } else if (rule.target === 'dockerfile') {
+      for (const model of models) {
+        run(enabled, relative(input.root, model.file) || model.file, model.file, (report, skip) => {
+          const finalStage = model.stages[model.stages.length - 1];
+          rule.check({ report, skip, settings: input.settings, text: model.text, file: model.file, dockerfile: model, ...(finalStage ? { finalStage } : {}) });
+        });
+      }
+    } else {
+      run(enabled, 'project', undefined, (report, skip) =>
+        rule.check({
+          report,
+          skip,
+          settings: input.settings,
+          root: input.root,
+          compose: compose.map((u) => ({ file: u.file, text: u.text, ...(u.project ? { project: u.project } : {}) })),
+          dockerfiles: models,
+          builds,
+          files: input.files,
+          exists: (p) => source.exists(p),
+          read: readText,
+        }),
+      );
+    }
+  }
+
+  // Suppressions, then unused ones.
+  const suppressions = new Map<string, Suppression[]>();
+  const suppressionsOf = (file: string) => {
+    if (!suppressions.has(file)) suppressions.set(file, findSuppressions(texts.get(file) ?? readText(file) ?? '', file));
+    return suppressions.get(file)!;
+  };
+  const kept = findings.filter((f) => !suppressed(suppressionsOf(f.span.file), f.rule, f.span.line));
+  const suppressedCount = findings.length - kept.length;
+  const enabledIds = new Set(input.rules.map((r) => r.rule.meta.id));
+  for (const file of [...input.composeFiles, ...input.dockerfiles]) {
+    for (const s of suppressionsOf(file)) {
+      if (s.used) continue;
+      const known = s.rules.filter((r) => enabledIds.has(r));
+      if (known.length === 0 && s.rules.some((r) => !enabledIds.has(r))) continue; // a rule turned off here; not ours to judge
+      kept.push({
+        rule: UNUSED_IGNORE,
+        category: 'documentation',
+        severity: 'low',
+        style: false,
+        message: `this berth-ignore comment silences nothing: no ${s.rules.join(', ')} finding ${s.fileWide ? 'in this file' : 'on this line or the next'}`,
+        span: s.span,
+        fixable: 'safe',
+        fix: { title: 'Remove the unused berth-ignore comment', edits: [removeComment(texts.get(file) ?? '', s.span)] },
+      });
+    }
+  }
+  kept.sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.line - b.span.line || a.span.col - b.span.col || a.rule.localeCompare(b.rule));
+  return { root: input.root, compose, dockerfiles: models, findings: kept, suppressedCount, checks, crashes, texts };
+}
+
+/** Variables without a value that the source text at a span reads. */
+function unsetIn(text: string, span: Span, unresolved: Map<string, Span>): string[] {
+  if (unresolved.size === 0 || span.offset === undefined) return [];
+  const slice = text.slice(span.offset, span.endOffset);
+  const out: string[] = [];
+  for (const m of slice.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (unresolved.has(m[1]!) && !out.includes(m[1]!)) out.push(m[1]!);
+  return out;
+}
+
+/** Removes a comment: its whole line when nothing else is on it, else from the # on (and the space before). */
+function removeComment(text: string, span: Span): { offset: number; end: number; text: string } {
+  const start = span.offset ?? 0;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const nl = text.indexOf('\n', start);
+  const lineEnd = nl < 0 ? text.length : nl;
+  if (text.slice(lineStart, start).trim() === '') return { offset: lineStart, end: nl < 0 ? text.length : nl + 1, text: '' };
+  let from = start;
+  while (from > lineStart && /[ \t]/.test(text[from - 1]!)) from--;
+  return { offset: from, end: lineEnd, text: '' };
+}
+

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { RULES } from '../src/audit/rules/index.js';
+import { UNUSED_IGNORE } from '../src/audit/engine.js';
+import { ROOT } from './helpers.js';
+import { runInvalid, runValid } from './rule-tester.js';
+
+const DOC_SECTIONS = ['## What it checks', '## Why', '## Bad', '## Good', '## Fix'];
+
+test('the rule catalogue is consistent', () => {
+  assert.ok(RULES.size > 0);
+  const ruleFiles = readdirSync(join(ROOT, 'src', 'audit', 'rules'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('index.ts'))
+    .map((f) => f.split('/').pop()!.replace(/\.ts$/, ''))
+    .sort();
+  assert.deepEqual(ruleFiles, [...RULES.keys()].sort(), 'one rule per file, named by its id, every file registered');
+  for (const rule of RULES.values()) {
+    const m = rule.meta;
+    assert.match(m.id, /^[a-z0-9]+(-[a-z0-9]+)*$/, m.id);
+    if (m.style) assert.deepEqual(m.profiles, [], `${m.id}: style rules are off by default`);
+    if (m.profiles.includes('recommended')) assert.ok(m.profiles.includes('strict'), `${m.id}: recommended rules are in strict too`);
+    assert.ok(rule.cases.valid.length >= 1, `${m.id}: at least one valid case`);
+    assert.ok(rule.cases.invalid.length >= 1, `${m.id}: at least one invalid case`);
+    if (m.fixable) assert.ok(rule.cases.invalid.some((c) => c.output !== undefined), `${m.id}: a fixable rule shows its fixed output`);
+  }
+});
+
+test('every rule has a documentation page with what, why, bad, good and fix', () => {
+  for (const id of [...RULES.keys(), UNUSED_IGNORE]) {
+    const file = join(ROOT, 'docs', 'rules', `${id}.md`);
+    assert.ok(existsSync(file), `docs/rules/${id}.md is missing`);
+    const doc = readFileSync(file, 'utf8');
+    assert.ok(doc.startsWith(`# ${id}\n`), `docs/rules/${id}.md starts with "# ${id}"`);
+    for (const s of DOC_SECTIONS) assert.ok(doc.includes(`\n${s}\n`), `docs/rules/${id}.md has "${s}"`);
+  }
+});
+
+for (const rule of RULES.values()) {
+  describe(`rule ${rule.meta.id}`, () => {
+    rule.cases.valid.forEach((c, i) => test(`valid ${i + 1}${c.name ? `: ${c.name}` : ''}`, () => runValid(rule, c)));
+    rule.cases.invalid.forEach((c, i) => test(`invalid ${i + 1}${c.name ? `: ${c.name}` : ''}`, () => runInvalid(rule, c)));
+  });
+}
