@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixedTexts } from '../src/audit/apply-fixes.js';
-import { discover } from '../src/audit/discover.js';
 import { runAudit, type AuditResult } from '../src/audit/engine.js';
+import { prepareAudit } from '../src/audit/prepare.js';
 import type { AuditSettings, InvalidCase, Rule, ValidCase } from '../src/audit/rule.js';
 import { FileSource } from '../src/source/files.js';
 import { removeTree, tempTree } from './helpers.js';
@@ -30,11 +30,9 @@ function materialise(rule: Rule, c: ValidCase): string {
 }
 
 export function auditWith(rule: Rule, dir: string, settings?: Partial<AuditSettings>): AuditResult {
-  const d = discover([dir], dir);
-  return runAudit(
-    { root: dir, composeFiles: d.composeFiles, dockerfiles: d.dockerfiles, files: d.files, settings: { ...DEFAULT_SETTINGS, ...settings }, rules: [{ rule, severity: rule.meta.severity }] },
-    new FileSource(),
-  );
+  const source = new FileSource();
+  const { input } = prepareAudit({ paths: [dir], cwd: dir, rules: new Map([[rule.meta.id, rule]]), all: true }, source);
+  return runAudit({ ...input, settings: { ...DEFAULT_SETTINGS, ...input.settings, ...settings } }, source);
 }
 
 function own(result: AuditResult, rule: Rule) {

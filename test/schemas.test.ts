@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { ROOT } from './helpers.js';
 
-const SCHEMAS = ['berth.schema.json', 'hosts.schema.json', 'stack.schema.json'];
+const SCHEMAS = ['audit.schema.json', 'berth.schema.json', 'hosts.schema.json', 'stack.schema.json'];
 
 test('berth\'s JSON Schemas are valid draft-07 schemas that editors can load', () => {
   const ajv = new Ajv({ strict: true, allowUnionTypes: true });

@@ -12,7 +12,8 @@ export function isComposeFile(name: string): boolean {
 
 export function isDockerfile(name: string): boolean {
   if (/\.dockerfile$/i.test(name)) return true;
-  if (!/^(dockerfile|containerfile)([._-]|$)/i.test(name)) return false;
+  // "Dockerfile", "Dockerfile.prod", "prod.Dockerfile", "api-Containerfile" (and flattened names like a__b__Dockerfile)
+  if (!/(^|[._-])(dockerfile|containerfile)([._-]|$)/i.test(name)) return false;
   return !DOC_EXTENSIONS.test(name);
 }
 

@@ -26,6 +26,8 @@ export interface AuditInput {
   rules: EnabledRule[];
   /** Variables for compose interpolation (berth roots); the files' own .env is read as compose does. */
   env?: Record<string, string>;
+  /** berth validate's diagnostics, when the root is a berth repository. */
+  repo?: Diagnostic[];
 }
 
 export interface ComposeUnit {
@@ -165,6 +167,7 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
           dockerfiles: models,
           builds,
           files: input.files,
+          ...(input.repo ? { repo: input.repo } : {}),
           exists: (p) => source.exists(p),
           read: readText,
         }),

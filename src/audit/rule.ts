@@ -114,6 +114,8 @@ export interface ProjectContext extends Omit<ContextBase, 'text' | 'file'> {
   builds: BuildRef[];
   /** Every file path below the root that discovery saw (relative paths are not used: all absolute). */
   files: string[];
+  /** When the root is a berth repository: what `berth validate` reports for it. */
+  repo?: Diagnostic[];
   exists(path: string): boolean;
   /** Text of any file below the root, read once; undefined when it does not exist. */
   read(path: string): string | undefined;

@@ -27,6 +27,33 @@ const json = { type: 'boolean' } as const;
 
 export const COMMANDS: CommandSpec[] = [
   {
+    name: 'audit',
+    summary: 'Audit compose files and Dockerfiles: security, reliability, conventions; graded report',
+    usage: 'berth audit [PATH...] [--format text|markdown|json|sarif] [--output FILE] [--fail-on SEVERITY] [--profile P] [--fix | --fix-unsafe] [--dry-run]',
+    details: [
+      'PATH is a folder (searched for Dockerfile*, *.dockerfile, Containerfile*, *compose*.y(a)ml; .gitignore honoured),',
+      'single files, or a berth repository (its roots, and everything berth validate finds, join the audit).',
+      'Profiles: recommended (default), rootless-podman (default in berth repositories), strict.',
+      'Configuration: --config FILE, .berthrc.yml, or the audit: section of berth.yml (schemas/audit.schema.json).',
+      'Silence one finding with "# berth-ignore <rule> -- reason" on its line or the line above.',
+      '--fix applies safe fixes, --fix-unsafe also those that change behaviour; both keep comments and formatting.',
+      'Exit 0 when nothing is at or above --fail-on (default high), 1 when something is, 2 for bad usage or configuration.',
+    ].join('\n'),
+    options: {
+      format: { type: 'string', short: 'f' },
+      output: { type: 'string', short: 'o' },
+      'fail-on': { type: 'string' },
+      profile: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      fix: { type: 'boolean' },
+      'fix-unsafe': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      'list-rules': { type: 'boolean' },
+    },
+    maxPositionals: Number.POSITIVE_INFINITY,
+    load: () => import('./commands/audit.js'),
+  },
+  {
     name: 'init',
     summary: 'Create a new berth repository with one example stack',
     usage: 'berth init [DIR]',

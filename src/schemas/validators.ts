@@ -3,6 +3,7 @@ import composeSchema from '../../schemas/compose-spec.json' with { type: 'json' 
 import berthSchema from '../../schemas/berth.schema.json' with { type: 'json' };
 import hostsSchema from '../../schemas/hosts.schema.json' with { type: 'json' };
 import stackSchema from '../../schemas/stack.schema.json' with { type: 'json' };
+import auditSchema from '../../schemas/audit.schema.json' with { type: 'json' };
 
 /**
  * The JSON Schema validators: the compose specification and berth's own three files.
@@ -15,9 +16,10 @@ export interface Validators {
   berth: ValidateFunction;
   hosts: ValidateFunction;
   stack: ValidateFunction;
+  audit: ValidateFunction;
 }
 
-export const SCHEMA_KEYS = { compose: 'compose', berth: 'berth.schema.json', hosts: 'hosts.schema.json', stack: 'stack.schema.json' } as const;
+export const SCHEMA_KEYS = { compose: 'compose', berth: 'berth.schema.json', hosts: 'hosts.schema.json', stack: 'stack.schema.json', audit: 'audit.schema.json' } as const;
 
 export function newAjv(extra: ConstructorParameters<typeof Ajv>[0] = {}): Ajv {
   // strict: false because the upstream compose schema uses annotations Ajv does not know ("deprecated");
@@ -25,6 +27,7 @@ export function newAjv(extra: ConstructorParameters<typeof Ajv>[0] = {}): Ajv {
   // verbose: true gives each error its parentSchema, used for "did you mean" on unknown keys.
   const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, allowUnionTypes: true, validateSchema: false, ...extra });
   ajv.addSchema(composeSchema, SCHEMA_KEYS.compose);
+  ajv.addSchema(auditSchema, SCHEMA_KEYS.audit);
   ajv.addSchema(berthSchema, SCHEMA_KEYS.berth);
   ajv.addSchema(hostsSchema, SCHEMA_KEYS.hosts);
   ajv.addSchema(stackSchema, SCHEMA_KEYS.stack);

@@ -6,7 +6,9 @@ export function suggest(name: string, candidates: Iterable<string>): string | un
   let best: string | undefined;
   let bestScore = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
-    const d = distance(lower, c.toLowerCase());
+    const cl = c.toLowerCase();
+    // A swap of two letters ("wbe" for "web") is one typo, though Levenshtein counts two.
+    const d = cl.length === lower.length && [...cl].sort().join('') === [...lower].sort().join('') ? Math.min(1, distance(lower, cl)) : distance(lower, cl);
     if (d < bestScore) {
       best = c;
       bestScore = d;

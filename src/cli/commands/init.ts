@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../../util/atomic-write.js';
 import { EXIT, UsageError, type Io } from '../io.js';
 import type { ParsedArgs } from '../registry.js';
 
-const SCHEMAS = ['berth.schema.json', 'hosts.schema.json', 'stack.schema.json'];
+const SCHEMAS = ['audit.schema.json', 'berth.schema.json', 'hosts.schema.json', 'stack.schema.json'];
 
 /** The files of a new repository, relative to its root. Schemas are copied in so editors complete offline. */
 function files(schemaDir: string): Record<string, string> {

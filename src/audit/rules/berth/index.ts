@@ -1,0 +1,5 @@
+import type { Rule } from '../../rule.js';
+import { rule as berthRepository } from './berth-repository.js';
+
+/** Rules that exist only inside a berth repository. Sorted by id. */
+export const rules: Rule[] = [berthRepository];

@@ -1,0 +1,110 @@
+import type { Instruction, Stage } from '../../../dockerfile/model.js';
+import { substitute } from '../../../dockerfile/parse.js';
+import type { DockerfileRule } from '../../rule.js';
+import { escapeOf, isWindowsImage, lineage, pairsOf } from './support/index.js';
+
+const ROOT_USERS = new Set(['root', '0']);
+
+/** Bases known to run as a non-root user by default. */
+function nonRootBase(stage: Stage): boolean {
+  const from = stage.from;
+  const ref = `${from.registry ?? ''}/${from.name}`.toLowerCase();
+  return /nonroot/i.test(from.tag ?? '') || /(^|\/)nginx-unprivileged$/.test(ref) || /^cgr\.dev\/chainguard\/(static|node|python|go|jre|nginx)$/.test(ref);
+}
+
+/** The final stage runs as root: no USER at all, or a last USER of root / 0 / 0:0. */
+export const rule: DockerfileRule = {
+  target: 'dockerfile',
+  meta: {
+    id: 'user-root',
+    title: 'The image runs as a non-root user',
+    category: 'security',
+    severity: 'medium',
+    fixable: false,
+    profiles: ['recommended', 'rootless-podman', 'strict'],
+  },
+  check(ctx) {
+    const final = ctx.finalStage;
+    if (!final || isWindowsImage(final)) return ctx.skip();
+    const stages = lineage(final);
+    const escape = escapeOf(ctx.dockerfile);
+    let last: { instr: Instruction; stage: Stage } | undefined;
+    for (const stage of stages) {
+      const users = stage.instructions.filter((i) => i.keyword === 'USER' && !i.onbuild);
+      if (users.length) {
+        last = { instr: users[users.length - 1]!, stage };
+        break;
+      }
+    }
+    const label = final.name ? `final stage "${final.name}"` : 'the final stage';
+    if (!last) {
+      const base = stages[stages.length - 1]!.from;
+      if (base.unresolved.length) return ctx.skip(); // FROM ${BASE}: the base may set its user
+      if (nonRootBase(stages[stages.length - 1]!)) return;
+      const what = base.scratch ? 'FROM scratch has no user database, so it runs as uid 0' : `the base image's default user applies (root, unless ${base.text} sets a non-root user)`;
+      ctx.report({
+        span: final.from.span,
+        message: `${label} sets no USER: ${what}; a compromised process then owns the whole container. Add a USER with a non-root UID`,
+      });
+      return;
+    }
+    // Resolve ${VAR} in USER with the ARG defaults and ENV values written before it.
+    const vars = new Map<string, string | undefined>();
+    for (const i of ctx.dockerfile.preamble) if (i.keyword === 'ARG') for (const p of pairsOf(ctx, i, escape)) vars.set(p.name, p.value);
+    for (const stage of [...stages].reverse()) {
+      for (const i of stage.instructions) {
+        if (i === last.instr) break;
+        if (i.keyword !== 'ARG' && i.keyword !== 'ENV') continue;
+        for (const p of pairsOf(ctx, i, escape)) if (p.value !== undefined || !vars.has(p.name)) vars.set(p.name, p.value);
+      }
+    }
+    const written = last.instr.value.trim();
+    const { text, unresolved } = substitute(written, vars);
+    if (unresolved.length) return ctx.skip();
+    const [user = '', group] = text.split(':');
+    if (!ROOT_USERS.has(user.toLowerCase())) return;
+    const where = last.stage === final ? '' : ` (inherited from stage "${last.stage.name ?? last.stage.index}")`;
+    ctx.report({
+      span: last.instr.argsSpan,
+      message: `${label} runs as ${group !== undefined ? `${user}:${group}` : user}${where}: a compromised process owns the whole container. End with USER set to a non-root UID`,
+    });
+  },
+  cases: {
+    valid: [
+      { name: 'numeric non-root user', code: 'FROM node:20-alpine\nRUN npm ci\nUSER 1000:1000\nCMD ["node", "index.js"]\n' },
+      { name: 'root for setup, then back to a user', code: 'FROM debian:12\nUSER root\nRUN apt-get update\nUSER app\n' },
+      { name: 'user inherited from an earlier stage', code: 'FROM python:3.12 AS base\nUSER app\nFROM base\nCMD ["python"]\n' },
+      { name: 'root only in a build stage', code: 'FROM golang:1.22 AS build\nUSER root\nRUN go build\nFROM gcr.io/distroless/static:nonroot\nCOPY --from=build /app /app\n' },
+      { name: 'unresolved base: cannot tell', code: 'ARG BASE\nFROM ${BASE}\nCMD ["app"]\n' },
+      { name: 'user from a build argument', code: 'FROM alpine:3.20\nARG UID=1000\nUSER ${UID}\n' },
+      { name: 'user from a build argument without default', code: 'FROM alpine:3.20\nARG UID\nUSER $UID\n' },
+    ],
+    invalid: [
+      {
+        name: 'no USER at all',
+        code: 'FROM node:20-alpine\nCOPY . /app\nCMD ["node", "/app/index.js"]\n',
+        errors: [{ line: 1, column: 6, message: /sets no USER: the base image's default user applies \(root, unless node:20-alpine sets a non-root user\)/ }],
+      },
+      {
+        name: 'last USER is root, multi-stage',
+        code: 'FROM golang:1.22 AS build\nUSER 1000\nFROM alpine:3.20 AS run\nUSER app\nRUN apk add --no-cache tzdata\nUSER 0:0\n',
+        errors: [{ line: 6, column: 6, message: /final stage "run" runs as 0:0/ }],
+      },
+      {
+        name: 'root through a build argument',
+        code: 'ARG RUN_AS=root\nFROM debian:12\nARG RUN_AS\nUSER $RUN_AS\n',
+        errors: [{ line: 4, column: 6, message: /runs as root/ }],
+      },
+      {
+        name: 'inherited root user',
+        code: 'FROM ubuntu:24.04 AS base\nUSER root\nFROM base\nCMD ["bash"]\n',
+        errors: [{ line: 2, column: 6, message: /inherited from stage "base"/ }],
+      },
+      {
+        name: 'scratch without USER',
+        code: 'FROM golang:1.22 AS build\nRUN go build -o /app\nFROM scratch\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]\n',
+        errors: [{ line: 3, column: 6, message: /FROM scratch has no user database/ }],
+      },
+    ],
+  },
+};
