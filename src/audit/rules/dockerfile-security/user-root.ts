@@ -12,6 +12,22 @@ function nonRootBase(stage: Stage): boolean {
   return /nonroot/i.test(from.tag ?? '') || /(^|\/)nginx-unprivileged$/.test(ref) || /^cgr\.dev\/chainguard\/(static|node|python|go|jre|nginx)$/.test(ref);
 }
 
+const DROP_TOOLS = new Set(['gosu', 'su-exec', 'setpriv', 's6-setuidgid', 'setuidgid', 'chpst', 'runuser']);
+
+/** The image installs or calls a tool that entrypoints use to switch to a non-root user. */
+function dropsPrivileges(stages: Stage[]): boolean {
+  const named = (w: string) => DROP_TOOLS.has(w.slice(w.lastIndexOf('/') + 1).replace(/[=<>~].*$/, ''));
+  for (const stage of stages) {
+    for (const i of stage.instructions) {
+      if (i.shell?.some((c) => c.argv.some(named))) return true;
+      if (i.json?.some(named)) return true;
+      const from = i.flags.find((f) => f.name === 'from')?.value;
+      if (from && /gosu|su-exec/.test(from)) return true;
+    }
+  }
+  return false;
+}
+
 /** The final stage runs as root: no USER at all, or a last USER of root / 0 / 0:0. */
 export const rule: DockerfileRule = {
   target: 'dockerfile',
@@ -41,17 +57,20 @@ export const rule: DockerfileRule = {
       const base = stages[stages.length - 1]!.from;
       if (base.unresolved.length) return ctx.skip(); // FROM ${BASE}: the base may set its user
       if (nonRootBase(stages[stages.length - 1]!)) return;
-      const what = base.scratch ? 'FROM scratch has no user database, so it runs as uid 0' : `the base image's default user applies (root, unless ${base.text} sets a non-root user)`;
+      if (base.scratch && !stages.some((s) => s.instructions.some((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT'))) return ctx.skip(); // an export stage, not an image that runs
+      if (dropsPrivileges(stages)) return ctx.skip(); // the entrypoint may switch user: cannot tell
+      const image = base.text.replace(/@sha256:[0-9a-f]+$/i, '');
+      const what = base.scratch ? 'it runs as uid 0 (scratch has no users)' : `it runs as the default user of ${image}, usually root`;
       ctx.report({
         span: final.from.span,
-        message: `${label} sets no USER: ${what}; a compromised process then owns the whole container. Add a USER with a non-root UID`,
+        message: `${label} sets no USER, so ${what}: a compromised process owns the whole container. Add a USER with a non-root UID`,
       });
       return;
     }
     // Resolve ${VAR} in USER with the ARG defaults and ENV values written before it.
     const vars = new Map<string, string | undefined>();
     for (const i of ctx.dockerfile.preamble) if (i.keyword === 'ARG') for (const p of pairsOf(ctx, i, escape)) vars.set(p.name, p.value);
-    for (const stage of [...stages].reverse()) {
+    for (const stage of stages.slice(stages.indexOf(last.stage)).reverse()) {
       for (const i of stage.instructions) {
         if (i === last.instr) break;
         if (i.keyword !== 'ARG' && i.keyword !== 'ENV') continue;
@@ -63,6 +82,7 @@ export const rule: DockerfileRule = {
     if (unresolved.length) return ctx.skip();
     const [user = '', group] = text.split(':');
     if (!ROOT_USERS.has(user.toLowerCase())) return;
+    if (dropsPrivileges(stages)) return ctx.skip();
     const where = last.stage === final ? '' : ` (inherited from stage "${last.stage.name ?? last.stage.index}")`;
     ctx.report({
       span: last.instr.argsSpan,

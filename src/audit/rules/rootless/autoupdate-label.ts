@@ -1,5 +1,5 @@
 import type { Span } from '../../../diagnostics/span.js';
-import { entry, map, seq, type LEntry, type LMap, type LNode } from '../../../source/tree.js';
+import { entry, map, seq, type LEntry, type LNode } from '../../../source/tree.js';
 import { addToMapping, addToSequence, fix, indentAt } from '../../fix-helpers.js';
 import type { ComposeRule, ComposeServiceContext, TextEdit } from '../../rule.js';
 
@@ -97,8 +97,8 @@ export const rule: ComposeRule = {
         code:
           'x-l: &l\n  labels:\n    - a=b\nservices:\n  a:\n    image: docker.io/library/redis:7\n    labels: {a: b}\n  b:\n    <<: *l\n    image: docker.io/library/redis:7\n  c:\n    image: docker.io/library/redis:7\n    labels: [io.containers.autoupdate=yes]\n',
         errors: [
+          { line: 2, column: 3, message: /service "b" has no/ },
           { line: 7, column: 5, message: /service "a" has no/ },
-          { line: 9, column: 5, message: /service "b" has no/ },
           { line: 13, column: 14, message: /to "yes", which podman auto-update does not know/ },
         ],
       },
