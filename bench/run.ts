@@ -82,6 +82,29 @@ function benchStartup(): void {
   console.log(`berth validate examples/homelab: ${validate.toFixed(1)} ms (${(validate / node).toFixed(2)}x node -e 0)`);
 }
 
+/** berth audit and dclint on the same corpus compose files, one process each, side by side. */
+function benchAuditVsDclint(): void {
+  const dir = join(CORPUS, 'compose');
+  const dclint = join(ROOT, 'node_modules', 'dclint', 'bin', 'dclint.cjs');
+  if (!existsSync(dir) || !existsSync(dclint) || !existsSync(join(ROOT, 'dist', 'main.js'))) {
+    console.log('# notice: the corpus, dclint (npm install) or dist/ is missing; skipping berth audit vs dclint');
+    return;
+  }
+  const files = readdirSync(dir).sort().map((f) => join(dir, f));
+  const bin = join(ROOT, 'bin', 'berth.js');
+  const timeProcess = (args: string[], runs: number) => time(() => spawnSync(process.execPath, args, { stdio: 'ignore' }), runs);
+  const berthAll = timeProcess([bin, 'audit', '--format', 'json', ...files], 5);
+  const dclintAll = timeProcess([dclint, ...files], 5);
+  console.log(`\naudit of ${files.length} corpus compose files in one process (median of 5):`);
+  console.log(`  berth audit ${berthAll.toFixed(0)} ms · dclint ${dclintAll.toFixed(0)} ms · berth is ${(dclintAll / berthAll).toFixed(1)}x faster`);
+  const one = files.find((f) => f.includes('immich-app__immich__docker__docker-compose.yml')) ?? files[0]!;
+  const node = timeProcess(['-e', '0'], 9);
+  const berthOne = timeProcess([bin, 'audit', one], 9);
+  const dclintOne = timeProcess([dclint, one], 9);
+  console.log(`one file (${one.split('/').pop()}): berth audit ${berthOne.toFixed(0)} ms (${(berthOne / node).toFixed(2)}x node -e 0 at ${node.toFixed(0)} ms) · dclint ${dclintOne.toFixed(0)} ms`);
+}
+
 benchLoader();
 benchAliasBomb();
 benchStartup();
+benchAuditVsDclint();

@@ -43,3 +43,9 @@ for (const rule of RULES.values()) {
     rule.cases.invalid.forEach((c, i) => test(`invalid ${i + 1}${c.name ? `: ${c.name}` : ''}`, () => runInvalid(rule, c)));
   });
 }
+
+test('docs/grading.md lists every rule under its category (npm run docs)', async () => {
+  const { withRuleList } = await import('../scripts/docs.js');
+  const doc = readFileSync(join(ROOT, 'docs', 'grading.md'), 'utf8');
+  assert.equal(doc, withRuleList(doc), 'docs/grading.md is stale: run npm run docs');
+});

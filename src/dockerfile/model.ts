@@ -49,6 +49,8 @@ export interface Instruction {
   args: string;
   /** Argument text after the flags. */
   value: string;
+  /** `value` with the ARG defaults and ENV values in scope substituted, where known. */
+  expanded: string;
   flags: Flag[];
   /** Exec form (JSON array), when the instruction is written that way. */
   json?: string[];

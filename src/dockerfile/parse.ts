@@ -26,6 +26,8 @@ export function parseDockerfile(text: string, file: string): DockerfileModel {
   const preamble: Instruction[] = [];
   const stages: Stage[] = [];
   const globalArgs = new Map<string, string | undefined>();
+  // Variables in scope in the current stage: redeclared global ARGs, the stage's ARGs and ENVs.
+  let scope = new Map<string, string | undefined>();
 
   for (const ast of df.getInstructions()) {
     const instr = toInstruction(ast, text, span);
@@ -37,6 +39,7 @@ export function parseDockerfile(text: string, file: string): DockerfileModel {
       const platform = instr.flags.find((f) => f.name === 'platform')?.value ?? undefined;
       const from = imageRef(imageText, globalArgs, stages, span(ast.getArgumentsRange()));
       const stage: Stage = { index, from, instructions: [instr], span: instr.span };
+      scope = new Map();
       if (asMatch) stage.name = asMatch[1]!.toLowerCase();
       if (platform) stage.platform = platform;
       stages.push(stage);
@@ -49,6 +52,9 @@ export function parseDockerfile(text: string, file: string): DockerfileModel {
       continue;
     }
     instr.stage = current.index;
+    instr.expanded = substitute(instr.value, scope).text;
+    if (instr.keyword === 'ARG') for (const [k, v] of argPairs(instr.value)) scope.set(k, v ?? globalArgs.get(k));
+    if (instr.keyword === 'ENV') for (const [k, v] of envPairs(instr.expanded)) scope.set(k, v);
     current.instructions.push(instr);
     current.span = { ...current.span, endLine: instr.span.endLine, endCol: instr.span.endCol, endOffset: instr.span.endOffset };
   }
@@ -71,6 +77,7 @@ function toInstruction(ast: AstInstruction, text: string, span: (r: { start: Pos
     keyword,
     args,
     value,
+    expanded: value,
     flags,
     heredocs: [],
     span: span(ast.getRange()),
@@ -116,6 +123,15 @@ function argPairs(value: string): [string, string | undefined][] {
       const eq = p.indexOf('=');
       return eq < 0 ? [p, undefined] : [p.slice(0, eq), p.slice(eq + 1).replace(/^(["'])(.*)\1$/, '$2')];
     });
+}
+
+/** `ENV A=1 B="two words"` and the legacy `ENV A one value`. */
+function envPairs(value: string): [string, string][] {
+  const legacy = /^([A-Za-z_][A-Za-z0-9_]*)\s+([^=]*)$/.exec(value.trim());
+  if (legacy) return [[legacy[1]!, legacy[2]!.trim()]];
+  const out: [string, string][] = [];
+  for (const m of value.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S*)/g)) out.push([m[1]!, m[2]!.replace(/^(["'])([\s\S]*)\1$/, '$2')]);
+  return out;
 }
 
 /** Substitutes ${VAR}, $VAR and ${VAR:-default} with known build-arg defaults. */

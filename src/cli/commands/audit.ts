@@ -1,4 +1,5 @@
-import { relative } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { fixedTexts, type FixMode } from '../../audit/apply-fixes.js';
 import { ruleDocs } from '../../audit/docs.js';
@@ -83,7 +84,8 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   const style = v.output ? PLAIN : io.style;
   const text = format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report) : format === 'markdown' ? formatMarkdown(report) : formatText(report, style);
   if (v.output) {
-    writeFileAtomic(v.output as string, text);
+    mkdirSync(dirname(resolve(io.cwd, v.output as string)), { recursive: true });
+    writeFileAtomic(resolve(io.cwd, v.output as string), text);
     io.err(`wrote ${v.output}\n`);
     if (format !== 'text') io.err(formatText({ ...report, findings: [] }, io.errStyle).trimStart());
   } else io.out(text);
