@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'examples/**'] },
+  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'examples/**', 'test/fixtures/**', 'out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

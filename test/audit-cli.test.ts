@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type Ajv04Class from 'ajv-draft-04';
+import type addFormatsFn from 'ajv-formats';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import Ajv04 from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
 import { berth, removeTree, ROOT, tempTree } from './helpers.js';
 
 const require = createRequire(import.meta.url);
+// CommonJS modules whose default export NodeNext typing does not see as callable.
+const Ajv04 = require('ajv-draft-04') as typeof Ajv04Class.default;
+const addFormats = require('ajv-formats') as typeof addFormatsFn.default;
 const SARIF_SCHEMA = join(require.resolve('@microsoft/jest-sarif/package.json'), '..', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
 
 const PROJECT = {

@@ -12,7 +12,8 @@ const DOC_SECTIONS = ['## What it checks', '## Why', '## Bad', '## Good', '## Fi
 test('the rule catalogue is consistent', () => {
   assert.ok(RULES.size > 0);
   const ruleFiles = readdirSync(join(ROOT, 'src', 'audit', 'rules'), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('index.ts'))
+    // index.ts registers a group; files starting with "_" hold helpers shared by a group's rules.
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('index.ts') && !f.split('/').pop()!.startsWith('_'))
     .map((f) => f.split('/').pop()!.replace(/\.ts$/, ''))
     .sort();
   assert.deepEqual(ruleFiles, [...RULES.keys()].sort(), 'one rule per file, named by its id, every file registered');
@@ -48,4 +49,18 @@ test('docs/grading.md lists every rule under its category (npm run docs)', async
   const { withRuleList } = await import('../scripts/docs.js');
   const doc = readFileSync(join(ROOT, 'docs', 'grading.md'), 'utf8');
   assert.equal(doc, withRuleList(doc), 'docs/grading.md is stale: run npm run docs');
+});
+
+test('each doc page states the rule\'s title, category, severity, fix and profiles as its metadata does', () => {
+  const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+  const problems: string[] = [];
+  for (const rule of RULES.values()) {
+    const m = rule.meta;
+    const line = readFileSync(join(ROOT, 'docs', 'rules', `${m.id}.md`), 'utf8').split('\n')[2] ?? '';
+    const fix = m.fixable === 'safe' ? 'safe (`--fix`)' : m.fixable === 'unsafe' ? 'unsafe (`--fix-unsafe`)' : 'none';
+    for (const part of [`**${m.title}**`, `· ${cap(m.category)} ·`, `· ${m.severity} ·`, `· fix: ${fix}`]) {
+      if (!line.includes(part)) problems.push(`${m.id}: "${part}" not in "${line}"`);
+    }
+  }
+  assert.deepEqual(problems, []);
 });

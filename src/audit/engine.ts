@@ -1,4 +1,4 @@
-import { join, relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { loadCompose } from '../compose/load.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../diagnostics/span.js';
@@ -86,11 +86,16 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
   for (const f of input.dockerfiles) dockerfile(f);
 
   const builds: BuildRef[] = [];
+  const seenBuilds = new Set<string>();
   for (const unit of compose) {
     for (const service of Object.values(unit.project?.services ?? {})) {
       const b = service.config.build;
       if (!b || typeof b.context !== 'string' || /^[a-z]+:\/\//i.test(b.context) || b.context.startsWith('git@')) continue;
-      const dockerfilePath = join(b.context, typeof b.dockerfile === 'string' ? b.dockerfile : 'Dockerfile');
+      // A service seen through include/extends in several files is one build.
+      const key = `${service.span.file}:${service.span.line}:${service.name}`;
+      if (seenBuilds.has(key)) continue;
+      seenBuilds.add(key);
+      const dockerfilePath = resolve(b.context, typeof b.dockerfile === 'string' ? b.dockerfile : 'Dockerfile');
       const ref: BuildRef = { composeFile: unit.file, project: unit.project!, service, context: b.context, dockerfilePath, span: service.node.entries.find((e) => e.key === 'build')?.value.span ?? service.span };
       const model = source.exists(dockerfilePath) ? dockerfile(dockerfilePath) : undefined;
       if (model) ref.dockerfile = model;
@@ -100,6 +105,7 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
   }
 
   const findings: Finding[] = [];
+  const reported = new Set<string>();
   const checks: CheckRecord[] = [];
   const crashes: AuditResult['crashes'] = [];
 
@@ -108,6 +114,10 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
     let outcome: CheckOutcome = 'pass';
     const report = (r: ReportInput) => {
       outcome = 'fail';
+      // One place is one finding, however many services reach it (anchors, include, extends).
+      const key = `${rule.meta.id}\u0000${r.span.file}\u0000${r.span.offset ?? `${r.span.line}:${r.span.col}`}\u0000${r.message}`;
+      if (reported.has(key)) return;
+      reported.add(key);
       const f: Finding = { rule: rule.meta.id, category: rule.meta.category, severity, style: rule.meta.style === true, message: r.message, span: r.span, fixable: rule.meta.fixable };
       if (r.fix && rule.meta.fixable) f.fix = r.fix;
       findings.push(f);
@@ -144,7 +154,7 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
           const unset = unit.project.unresolved;
           for (const service of Object.values(unit.project.services)) {
             run(enabled, `${rel}#${service.name}`, unit.file, (report, skip) =>
-              rule.service!({ report, skip, settings: input.settings, text: unit.text, file: unit.file, project: unit.project!, service, unsetIn: (span) => unsetIn(unit.text, span, unset) }),
+              rule.service!({ report, skip, settings: input.settings, text: unit.text, file: unit.file, project: unit.project!, service, unsetIn: (span) => unsetIn(source.texts.get(span.file) ?? '', span, unset) }),
             );
           }
         }

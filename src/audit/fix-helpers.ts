@@ -51,18 +51,18 @@ export function indentAt(text: string, offset: number): string {
 
 /**
  * Adds `key: value` lines (given without indentation, possibly several lines) at the end of a block
- * mapping, indented like its keys. undefined for flow mappings (`{a: 1}`), which the fix leaves alone.
+ * mapping, indented like its keys. undefined for flow mappings (`{a: 1}`) and keys not at the start of
+ * a line, which the fix leaves alone.
  */
 export function addToMapping(text: string, node: LMap, yaml: string): TextEdit | undefined {
   const last = node.entries[node.entries.length - 1];
-  if (!last) return undefined;
+  if (!last || text[node.span.offset ?? 0] === '{') return undefined;
   const keyOffset = last.keySpan.offset ?? 0;
-  if (text[node.span.offset ?? 0] === '{') return undefined;
+  if (last.keySpan.file !== node.span.file || text.slice(lineStart(text, keyOffset), keyOffset).trim() !== '') return undefined;
   const indent = indentAt(text, keyOffset);
-  if (text.slice(lineStart(text, keyOffset), keyOffset).trim() !== '') return undefined; // key not at line start
-  const after = lastLineEnd(text, last.value.span.endOffset ?? keyOffset);
+  const at = endOfBlock(text, keyOffset);
   const lines = yaml.replace(/\n$/, '').split('\n').map((l) => indent + l).join('\n') + '\n';
-  return insertAt(after, (text[after - 1] === '\n' || after === 0 ? '' : '\n') + lines);
+  return insertAt(at, (at > 0 && text[at - 1] !== '\n' ? '\n' : '') + lines);
 }
 
 /** Appends an item to a block sequence, indented like its items; undefined for flow sequences. */
@@ -70,14 +70,41 @@ export function addToSequence(text: string, node: LSeq, item: string): TextEdit 
   const last = node.items[node.items.length - 1];
   if (!last || text[node.span.offset ?? 0] === '[') return undefined;
   const dash = text.lastIndexOf('-', last.span.offset ?? 0);
-  const indent = indentAt(text, dash);
-  const after = lastLineEnd(text, last.span.endOffset ?? dash);
-  return insertAt(after, `${text[after - 1] === '\n' ? '' : '\n'}${indent}- ${item}\n`);
+  if (dash < 0 || text.slice(lineStart(text, dash), dash).trim() !== '') return undefined;
+  const at = endOfBlock(text, dash);
+  return insertAt(at, `${at > 0 && text[at - 1] !== '\n' ? '\n' : ''}${indentAt(text, dash)}- ${item}\n`);
 }
 
-/** Where a new line goes after a value: after the line it ends on (past any trailing comment). */
-function lastLineEnd(text: string, offset: number): number {
-  return offset > 0 && text[offset - 1] === '\n' ? offset : lineEnd(text, offset);
+/**
+ * Where the block that starts on the line of `offset` ends: after the last following line indented
+ * deeper than that line (a sequence written at the key's own indentation counts too). Blank and
+ * comment lines after it are left where they are: they often belong to what follows. YAML node
+ * ranges are no help here: they run on over trailing comments, and an empty value's range reaches
+ * the next key.
+ */
+export function endOfBlock(text: string, offset: number): number {
+  const indent = indentAt(text, offset).length;
+  const keyLine = text.slice(lineStart(text, offset), lineEnd(text, offset));
+  const isKey = !keyLine.trimStart().startsWith('- ');
+  let pos = lineEnd(text, offset);
+  let end = pos;
+  while (pos < text.length) {
+    const next = lineEnd(text, pos);
+    const line = text.slice(pos, next).replace(/\r?\n$/, '');
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) {
+      pos = next;
+      continue;
+    }
+    const ind = line.length - line.trimStart().length;
+    if (ind > indent || (isKey && ind === indent && trimmed.startsWith('- '))) {
+      pos = next;
+      end = next;
+      continue;
+    }
+    break;
+  }
+  return end;
 }
 
 /** Applies edits to a text: sorted, overlapping ones after the first dropped. Returns the text and the edits used. */

@@ -15,8 +15,8 @@ export interface CategoryScore {
   score?: number;
   passed: number;
   failed: number;
-  /** Titles of rules that passed everywhere, strongest first. */
-  strengths: string[];
+  /** Rules that passed on at least half of their subjects: everywhere first, then by weight. */
+  strengths: { rule: string; title: string; passed: number; of: number }[];
   /** Titles of rules that failed, most severe first, with how many subjects failed. */
   weaknesses: { rule: string; failed: number; severity: Severity }[];
 }
@@ -53,9 +53,9 @@ export function grade(checks: readonly CheckRecord[], findings: readonly Finding
       passed: mine.filter((c) => c.outcome === 'pass').length,
       failed: mine.filter((c) => c.outcome === 'fail').length,
       strengths: [...byRule.entries()]
-        .filter(([, r]) => r.fail === 0 && r.pass > 0)
-        .sort((a, b) => WEIGHTS[b[1].severity] * b[1].pass - WEIGHTS[a[1].severity] * a[1].pass || a[0].localeCompare(b[0]))
-        .map(([id]) => titles.get(id) ?? id),
+        .filter(([, r]) => r.pass > 0 && r.pass >= r.fail)
+        .sort((a, b) => Number(a[1].fail > 0) - Number(b[1].fail > 0) || WEIGHTS[b[1].severity] * b[1].pass - WEIGHTS[a[1].severity] * a[1].pass || a[0].localeCompare(b[0]))
+        .map(([id, r]) => ({ rule: id, title: titles.get(id) ?? id, passed: r.pass, of: r.pass + r.fail })),
       weaknesses: [...byRule.entries()]
         .filter(([, r]) => r.fail > 0)
         .sort((a, b) => WEIGHTS[b[1].severity] - WEIGHTS[a[1].severity] || b[1].fail - a[1].fail || a[0].localeCompare(b[0]))

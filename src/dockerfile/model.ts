@@ -55,7 +55,7 @@ export interface Instruction {
   /** Exec form (JSON array), when the instruction is written that way. */
   json?: string[];
   heredocs: { name: string; content: string }[];
-  /** Shell commands of RUN (and shell-form CMD/ENTRYPOINT/HEALTHCHECK CMD), parsed once. */
+  /** Commands of RUN, CMD, ENTRYPOINT and HEALTHCHECK CMD, parsed once (exec form: one command, its argv). */
   shell?: ShellCommand[];
   span: Span;
   keywordSpan: Span;

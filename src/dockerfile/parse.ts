@@ -101,6 +101,24 @@ function toInstruction(ast: AstInstruction, text: string, span: (r: { start: Pos
       // Not valid JSON: Docker then runs it in shell form, and so does the model.
     }
   }
+  if (keyword === 'HEALTHCHECK') {
+    // HEALTHCHECK [options] CMD command: the command in exec or shell form, like CMD itself.
+    const cmd = /^CMD\s+([\s\S]*)$/i.exec(value.trim());
+    if (cmd) {
+      const body = cmd[1]!.trim();
+      let json: string[] | undefined;
+      if (body.startsWith('[')) {
+        try {
+          const parsed = JSON.parse(body) as unknown;
+          if (Array.isArray(parsed) && parsed.every((x) => typeof x === 'string')) json = parsed;
+        } catch {
+          // shell form after all
+        }
+      }
+      if (json) instr.json = json;
+      instr.shell = json ? [{ argv: json, assignments: {} }] : parseShell(body);
+    }
+  }
   if (keyword === 'RUN' || keyword === 'CMD' || keyword === 'ENTRYPOINT') {
     if (instr.json) {
       const j = instr.json;

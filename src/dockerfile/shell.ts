@@ -19,6 +19,9 @@ export interface ShellCommand {
 }
 
 const SEPARATORS = new Set(['&&', '||', ';', '|', '&', '|&', ';;', '(', ')', '<(', '>(']);
+const REDIRECTIONS = new Set(['>', '>>', '<', '<<', '>&', '<&', '>|', '<>', '&>', '&>>']);
+/** Reserved words that start a compound command; the command after them is what runs. */
+const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', '}', 'fi', 'done']);
 
 export function parseShell(script: string): ShellCommand[] {
   const out: ShellCommand[] = [];
@@ -40,7 +43,13 @@ export function parseShell(script: string): ShellCommand[] {
       current = { argv: [], assignments: {} };
       if (op) pendingOp = op;
     };
+    let skipNext = false;
     for (const t of tokens) {
+      if (typeof t === 'string' && skipNext) {
+        skipNext = false;
+        continue;
+      }
+      skipNext = false;
       if (typeof t === 'string') {
         if (current.argv.length === 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(t)) {
           const eq = t.indexOf('=');
@@ -53,8 +62,11 @@ export function parseShell(script: string): ShellCommand[] {
         if (t.op === 'glob') {
           current.argv.push((t as unknown as { pattern: string }).pattern);
         } else if (SEPARATORS.has(t.op)) flush(t.op);
-        // redirections (>, >>, <, 2>&1) are not words; the next token is their target
-        else current.argv.push(t.op);
+        else if (REDIRECTIONS.has(t.op)) {
+          // `2>/dev/null`, `> out`: neither the file descriptor nor the target is an argument.
+          if (/^\d+$/.test(current.argv[current.argv.length - 1] ?? '')) current.argv.pop();
+          skipNext = true;
+        } else current.argv.push(t.op);
       } else if ('comment' in t) break;
     }
     flush(undefined);
@@ -63,9 +75,10 @@ export function parseShell(script: string): ShellCommand[] {
   return out;
 }
 
-/** The program a command runs: basename of argv[0], looking through sudo/env/nohup/exec. */
+/** The program a command runs: basename of argv[0], looking through keywords (then, do...) and sudo/env/nohup/exec. */
 export function program(cmd: ShellCommand): string | undefined {
   let i = 0;
+  while (i < cmd.argv.length && KEYWORDS.has(cmd.argv[i]!)) i++;
   while (i < cmd.argv.length && ['sudo', 'env', 'nohup', 'exec', 'command', 'time'].includes(base(cmd.argv[i]!))) {
     i++;
     while (i < cmd.argv.length && (cmd.argv[i]!.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(cmd.argv[i]!))) i++;

@@ -52,7 +52,7 @@ export function formatMarkdown(report: AuditReport): string {
   if (praised.length === 0) out.push('No check passed everywhere it applied.', '');
   for (const c of praised) {
     out.push(`### ${CATEGORY_NAMES[c.category]}`, '');
-    for (const title of c.strengths.slice(0, 6)) out.push(`- **${title}**: ${evidence(report, title)}`);
+    for (const s of c.strengths.slice(0, 6)) out.push(`- **${s.title}**: ${evidence(report, s.rule, s.of)}`);
     out.push('');
   }
   out.push('---', '');
@@ -124,13 +124,12 @@ function listFiles(report: AuditReport, files: string[]): string {
   return `: ${shown.join(', ')}${files.length > 8 ? `, …and ${files.length - 8} more` : ''}`;
 }
 
-/** Which subjects a passing rule was checked on: the evidence behind the praise. */
-function evidence(report: AuditReport, title: string): string {
-  const id = [...report.rules.values()].find((m) => m.title === title)?.id;
-  const passed = report.checks.filter((c) => c.rule === id && c.outcome === 'pass').map((c) => c.subject);
-  if (!passed.length) return '';
+/** Where a rule passed: the evidence behind the praise. */
+function evidence(report: AuditReport, rule: string, of: number): string {
+  const passed = report.checks.filter((c) => c.rule === rule && c.outcome === 'pass').map((c) => c.subject);
   const shown = passed.slice(0, 4).map((s) => `\`${s}\``).join(', ');
-  return `${plural(passed.length, 'check')} passed (${shown}${passed.length > 4 ? ', …' : ''})`;
+  const count = passed.length === of ? `all ${plural(of, 'check')} pass` : `${passed.length} of ${of} checks pass`;
+  return `${count} (${shown}${passed.length > 4 ? ', …' : ''})`;
 }
 
 function byRule(findings: Finding[]): [string, Finding[]][] {
@@ -180,7 +179,7 @@ function formatScore(n: number): string {
 function notes(report: AuditReport, c: CategoryScore): string {
   if (c.score === undefined) return 'Nothing in this category applied';
   const parts: string[] = [];
-  if (c.strengths[0]) parts.push(c.strengths.slice(0, 2).join('; '));
+  if (c.strengths[0]) parts.push(c.strengths.slice(0, 2).map((s) => s.title).join('; '));
   if (c.weaknesses.length) {
     parts.push(
       'to fix: ' +

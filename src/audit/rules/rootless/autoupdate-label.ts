@@ -4,8 +4,8 @@ import { addToMapping, addToSequence, fix, indentAt } from '../../fix-helpers.js
 import type { ComposeRule, ComposeServiceContext, TextEdit } from '../../rule.js';
 
 const KEY = 'io.containers.autoupdate';
-/** The policies `podman auto-update` knows ("image" is the old name of "registry"; "disabled" is an explicit opt-out). */
-const POLICIES = new Set(['registry', 'image', 'local', 'disabled']);
+/** The policies `podman auto-update` knows ("image" is the old name of "registry"; "disabled" and "" opt out explicitly). */
+const POLICIES = new Set(['registry', 'image', 'local', 'disabled', '']);
 
 function inside(span: Span, outer: Span): boolean {
   return span.file === outer.file && (span.offset ?? -1) >= (outer.offset ?? 0) && (span.endOffset ?? Infinity) <= (outer.endOffset ?? -1);
@@ -16,6 +16,20 @@ function lastInside<T extends { span: Span }>(items: T[], outer: Span): T | unde
   return items.filter((i) => inside(i.span, outer)).sort((a, b) => (a.span.offset ?? 0) - (b.span.offset ?? 0)).pop();
 }
 
+/**
+ * Insertions at one offset from several rules are applied in no defined order. Widening an insertion
+ * to the character before it makes it go first (it extends the block that ends there); widening it
+ * to the character after makes it go last (a new key after whatever others add to that block).
+ */
+function goFirst(text: string, edit: TextEdit | undefined): TextEdit | undefined {
+  if (!edit || edit.offset !== edit.end || edit.offset === 0) return edit;
+  return { offset: edit.offset - 1, end: edit.end, text: text[edit.offset - 1]! + edit.text };
+}
+function goLast(text: string, edit: TextEdit | undefined): TextEdit | undefined {
+  if (!edit || edit.offset !== edit.end || edit.end >= text.length) return edit;
+  return { offset: edit.offset, end: edit.end + 1, text: edit.text + text[edit.end]! };
+}
+
 /** The edit adding the label, or undefined where no minimal edit is safe (flow style, anchors, other files). */
 function addLabel(ctx: ComposeServiceContext): TextEdit | undefined {
   const { text, service } = ctx;
@@ -23,21 +37,21 @@ function addLabel(ctx: ComposeServiceContext): TextEdit | undefined {
   if (own.file !== ctx.file || text[own.offset ?? 0] === '{') return undefined;
   const labels: LNode | undefined = entry(service.node, 'labels')?.value;
   if (labels === undefined) {
-    const last = lastInside(service.node.entries.map((e) => ({ ...e, span: e.keySpan })), own);
-    if (!last) return undefined;
-    const step = Math.max(indentAt(text, last.keySpan.offset ?? 0).length - indentAt(text, service.span.offset ?? 0).length, 2);
-    return addToMapping(text, map([last as LEntry], own), `labels:\n${' '.repeat(step)}- ${KEY}=registry`);
+    const lastEntry = lastInside(service.node.entries.map((e) => ({ ...e, span: e.keySpan })), own);
+    if (!lastEntry) return undefined;
+    const step = Math.max(indentAt(text, lastEntry.keySpan.offset ?? 0).length - indentAt(text, service.span.offset ?? 0).length, 2);
+    return goLast(text, addToMapping(text, map([lastEntry as LEntry], own), `labels:\n${' '.repeat(step)}- ${KEY}=registry`));
   }
   if (labels.kind !== 'map' || !inside(labels.span, own)) return undefined;
   const first = text[labels.span.offset ?? 0];
   if (first === '-') {
     // Written as a list: the canonical mapping keeps each item's span as its value's span.
-    const last = lastInside(labels.entries.map((e) => e.value), labels.span);
-    return last ? addToSequence(text, seq([last], labels.span), `${KEY}=registry`) : undefined;
+    const item = lastInside(labels.entries.map((e) => e.value), labels.span);
+    return item ? goFirst(text, addToSequence(text, seq([item], labels.span), `${KEY}=registry`)) : undefined;
   }
   if (first === '{' || first === '[') return undefined;
-  const last = lastInside(labels.entries.map((e) => ({ ...e, span: e.keySpan })), labels.span);
-  return last ? addToMapping(text, map([last as LEntry], labels.span), `${KEY}: registry`) : undefined;
+  const label = lastInside(labels.entries.map((e) => ({ ...e, span: e.keySpan })), labels.span);
+  return label ? goFirst(text, addToMapping(text, map([label as LEntry], labels.span), `${KEY}: registry`)) : undefined;
 }
 
 /** Seed 004: every container carries io.containers.autoupdate, so `podman auto-update` keeps it current. */
@@ -61,7 +75,7 @@ export const rule: ComposeRule = {
       const label = labelsEntry?.value.kind === 'map' ? entry(labelsEntry.value, KEY) : undefined;
       const span = label?.value.span ?? labelsEntry?.keySpan ?? service.span;
       if (span.file === ctx.file && ctx.unsetIn(span).length) return ctx.skip();
-      if (POLICIES.has(String(value).trim())) return;
+      if (POLICIES.has(value === null ? '' : String(value).trim())) return;
       ctx.report({ span, message: `service "${service.name}" sets ${KEY} to "${value}", which podman auto-update does not know: use registry or local` });
       return;
     }

@@ -76,7 +76,8 @@ export const rule: ComposeRule = {
 
     const name = repositoryPath(image);
     const hubPath = name.includes('/') ? name : `library/${name}`;
-    const written = raw ?? image;
+    // The written reference when its registry part is literal; what a variable resolves to otherwise.
+    const written = raw !== undefined && !varInRegistryPart ? raw : image;
     const qualified = `docker.io/${image.includes('/') ? '' : 'library/'}${written}`;
     const untrustedHub = globs.length > 0 && !trusted(globs, 'docker.io', hubPath);
     const why = `service "${service.name}" uses the short name "${written}": Podman resolves it through short-name aliases or asks interactively, and an unattended start or auto-update can fail or pull from another registry`;

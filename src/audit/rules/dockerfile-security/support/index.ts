@@ -75,6 +75,8 @@ export interface Located {
   inside?: ShellCommand;
   /** The command runs in a `$(...)` or backtick substitution. */
   substitution?: boolean;
+  /** Which script the command belongs to (0: the instruction's own): pipes connect commands of one script. */
+  script: number;
 }
 
 /** Every command a RUN (or shell-form CMD/ENTRYPOINT) runs, in text order, with nested scripts. */
@@ -82,33 +84,43 @@ export function commandsOf(where: Where, instr: Instruction): Located[] {
   const out: Located[] = [];
   let cursor = argsStart(instr);
   const end = instr.span.endOffset ?? where.text.length;
+  let scripts = 0;
   const visit = (cmds: ShellCommand[], inside: ShellCommand | undefined, substitution: boolean, depth: number) => {
+    const script = scripts++;
+    // The lexer splits an unquoted `$(cmd)` into a word "$" and a "(" ... ")" group.
+    const open: ShellCommand[] = [];
     for (const cmd of cmds) {
       const first = cmd.argv[0] ?? '';
       const at = findWord(where.text, first, cursor, end);
       if (at >= 0) cursor = at + first.length;
-      const l: Located = { cmd, offset: at };
-      if (inside) l.inside = inside;
-      if (substitution) l.substitution = true;
+      const l: Located = { cmd, offset: at, script };
+      const within = open[open.length - 1] ?? inside;
+      if (within) l.inside = within;
+      if (substitution || open.length) l.substitution = true;
       out.push(l);
+      if (cmd.argv[cmd.argv.length - 1] === '$' && cmd.after === '(') open.push(cmd);
+      else if (cmd.after === ')' && open.length) open.pop();
       if (depth >= 3) continue;
-      const script = nestedScript(cmd);
-      if (script !== undefined) visit(parseShell(script), cmd, false, depth + 1);
-      for (const a of cmd.argv) for (const s of substitutions(a)) visit(parseShell(s), cmd, true, depth + 1);
+      const nested = nestedScript(cmd);
+      if (nested !== undefined) visit(parseShell(nested.script), cmd, false, depth + 1);
+      cmd.argv.forEach((a, i) => {
+        if (i !== nested?.index) for (const s of substitutions(a)) visit(parseShell(s), cmd, true, depth + 1);
+      });
     }
   };
   visit(instr.shell ?? [], undefined, false, 0);
   return out;
 }
 
-/** The script of `sh -c '...'` / `bash -ec "..."` / `su -c '...' user`, when the command is one. */
-export function nestedScript(cmd: ShellCommand): string | undefined {
+/** The script of `sh -c '...'` / `bash -ec "..."` / `su -c '...' user` and its index in argv. */
+export function nestedScript(cmd: ShellCommand): { script: string; index: number } | undefined {
   const p = program(cmd);
   if (!isShell(p) && p !== 'su') return undefined;
   const args = argsOf(cmd);
+  const offset = cmd.argv.length - args.length;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--command' || /^-[A-Za-z]*c[A-Za-z]*$/.test(a)) return args[i + 1];
+    if (a === '--command' || /^-[A-Za-z]*c[A-Za-z]*$/.test(a)) return args[i + 1] === undefined ? undefined : { script: args[i + 1]!, index: offset + i + 1 };
     if (!a.startsWith('-') && p !== 'su') return undefined; // `bash script.sh -c`: an argument of the script
   }
   return undefined;

@@ -1,0 +1,46 @@
+import { scalarText } from '../../../source/tree.js';
+import type { ComposeRule } from '../../rule.js';
+
+/** `ipc: host` shares the host's shared memory and semaphores with the container. */
+export const rule: ComposeRule = {
+  target: 'compose',
+  meta: {
+    id: 'no-host-ipc',
+    title: "No containers in the host's IPC namespace",
+    category: 'security',
+    severity: 'medium',
+    fixable: false,
+    profiles: ['recommended', 'rootless-podman', 'strict'],
+  },
+  service(ctx) {
+    const e = ctx.service.node.entries.find((x) => x.key === 'ipc');
+    if (!e || e.value.kind !== 'scalar') return;
+    if (e.value.unresolved?.length) return ctx.skip();
+    if (scalarText(e.value).trim().toLowerCase() !== 'host') return;
+    ctx.report({
+      span: e.value.span,
+      message: `service "${ctx.service.name}" uses ipc: host: it can read and write the shared memory and semaphores of host processes; to share memory between two containers use ipc: shareable and ipc: service:<name>, and for a bigger /dev/shm use shm_size`,
+    });
+  },
+  cases: {
+    valid: [
+      { code: 'services:\n  web:\n    image: nginx:1.27\n    shm_size: 1gb\n' },
+      { code: 'services:\n  a:\n    image: a:1\n    ipc: shareable\n  b:\n    image: b:1\n    ipc: service:a\n' },
+      { name: 'cannot tell', code: 'services:\n  web:\n    image: nginx:1.27\n    ipc: ${IPC}\n' },
+    ],
+    invalid: [
+      {
+        code: 'services:\n  browser:\n    image: selenium/standalone-chrome:4.21\n    ipc: host # chrome needs shm\n',
+        errors: [{ line: 4, column: 10, message: /service "browser" uses ipc: host/ }],
+      },
+      {
+        name: 'through an anchor, two services',
+        code: 'x-ipc: &ipc\n  ipc: host\nservices:\n  a:\n    <<: *ipc\n    image: a:1\n  b:\n    image: b:1\n    ipc: "HOST"\n',
+        errors: [
+          { line: 2, column: 8, message: /service "a"/ },
+          { line: 9, column: 10, message: /service "b"/ },
+        ],
+      },
+    ],
+  },
+};
