@@ -1,4 +1,4 @@
-import { relative, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { loadCompose } from '../compose/load.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../diagnostics/span.js';
@@ -8,7 +8,7 @@ import type { ComposeProject } from '../model/compose.js';
 import type { FileSource } from '../source/files.js';
 import { readConfigFile } from '../source/read.js';
 import type { LMap } from '../source/tree.js';
-import type { AuditSettings, BuildRef, CheckOutcome, CheckRecord, Finding, ReportInput, Rule, Severity } from './rule.js';
+import type { AuditSettings, BuildRef, CheckOutcome, CheckRecord, Finding, ReportInput, Rule, Severity, SiblingCompose } from './rule.js';
 import { findSuppressions, suppressed, type Suppression } from './suppressions.js';
 
 export interface EnabledRule {
@@ -137,6 +137,29 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
   };
 
   const models = [...dockerfiles.values()];
+
+  // Compose files and override templates (compose.override.yaml.example) by folder, parsed once.
+  const composeSet = new Set(input.composeFiles);
+  const siblingsByDir = new Map<string, SiblingCompose[]>();
+  const siblingsByFile = new Map<string, SiblingCompose[]>();
+  const siblingsOf = (file: string): SiblingCompose[] => {
+    const known = siblingsByFile.get(file);
+    if (known) return known;
+    const dir = dirname(file);
+    let all = siblingsByDir.get(dir);
+    if (!all) {
+      all = input.files
+        .filter((f) => dirname(f) === dir && (composeSet.has(f) || /override.*\.ya?ml(\.(example|sample|dist|template|tmpl))?$/i.test(basename(f))))
+        .map((f) => {
+          const root = source.yaml(f).root;
+          return root ? { file: f, root } : { file: f };
+        });
+      siblingsByDir.set(dir, all);
+    }
+    const mine = all.filter((s) => s.file !== file);
+    siblingsByFile.set(file, mine);
+    return mine;
+  };
   for (const enabled of input.rules) {
     const { rule } = enabled;
     if (rule.target === 'compose') {
@@ -144,7 +167,7 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
         const rel = relative(input.root, unit.file) || unit.file;
         if (rule.file) {
           run(enabled, rel, unit.file, (report, skip) => {
-            const ctx = { report, skip, settings: input.settings, text: unit.text, file: unit.file, diagnostics: unit.diagnostics } as Parameters<NonNullable<typeof rule.file>>[0];
+            const ctx = { report, skip, settings: input.settings, text: unit.text, file: unit.file, diagnostics: unit.diagnostics, siblings: siblingsOf(unit.file) } as Parameters<NonNullable<typeof rule.file>>[0];
             if (unit.project) ctx.project = unit.project;
             if (unit.root) ctx.root = unit.root;
             rule.file!(ctx);
@@ -154,7 +177,7 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
           const unset = unit.project.unresolved;
           for (const service of Object.values(unit.project.services)) {
             run(enabled, `${rel}#${service.name}`, unit.file, (report, skip) =>
-              rule.service!({ report, skip, settings: input.settings, text: unit.text, file: unit.file, project: unit.project!, service, unsetIn: (span) => unsetIn(source.texts.get(span.file) ?? '', span, unset) }),
+              rule.service!({ report, skip, settings: input.settings, text: unit.text, file: unit.file, siblings: siblingsOf(unit.file), project: unit.project!, service, unsetIn: (span) => unsetIn(source.texts.get(span.file) ?? '', span, unset) }),
             );
           }
         }

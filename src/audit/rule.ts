@@ -2,7 +2,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../diagnostics/span.js';
 import type { DockerfileModel, Stage } from '../dockerfile/model.js';
 import type { ComposeProject, Service } from '../model/compose.js';
-import type { LMap } from '../source/tree.js';
+import type { LMap, LNode } from '../source/tree.js';
 
 /**
  * The rule API. One rule per file: `meta`, one or more check hooks, and its own table of valid and
@@ -70,7 +70,15 @@ interface ContextBase {
   file: string;
 }
 
+/** Another compose file of the same folder, as written (an override, the base a variant is merged over). */
+export interface SiblingCompose {
+  file: string;
+  root?: LNode;
+}
+
 export interface ComposeServiceContext extends ContextBase {
+  /** The other compose files (and override templates) in this file's folder that the audit saw. */
+  siblings: readonly SiblingCompose[];
   project: ComposeProject;
   service: Service;
   /** Variables without a value that the source text at `span` reads: non-empty means "cannot tell". */
@@ -78,6 +86,7 @@ export interface ComposeServiceContext extends ContextBase {
 }
 
 export interface ComposeFileContext extends ContextBase {
+  siblings: readonly SiblingCompose[];
   /** undefined when the file could not be loaded (syntax or schema errors). */
   project?: ComposeProject;
   /** The parsed YAML root as written (before canonicalisation), when the file parsed. */

@@ -227,7 +227,8 @@ class Loader {
       files.push(targetFile);
       target = t;
     }
-    const names = Object.keys(toPlain(get(target.root, 'services') ?? map([], ext.value.span)) as object);
+    const servicesOfTarget = get(target.root, 'services');
+    const names = servicesOfTarget?.kind === 'map' ? servicesOfTarget.entries.map((e) => e.key) : [];
     if (!names.includes(ref.service)) {
       diagnostics.push(error('EXTENDS_INVALID', ext.value.span, `extends names service "${ref.service}", which ${ref.file ? `${ref.file} does` : 'this file does'} not define`, didYouMean(ref.service, names)));
       return own;

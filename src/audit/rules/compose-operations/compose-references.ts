@@ -27,8 +27,8 @@ export const rule: ComposeRule = {
       return;
     }
     if (diags.length === 0) return;
-    const { fragment } = fragmentInfo(ctx.file, ctx.project, ctx.root);
-    const others = siblings(ctx.file);
+    const { fragment } = fragmentInfo(ctx);
+    const others = siblings(ctx);
     const rawServices = ctx.root ? get(ctx.root, 'services') : undefined;
     const kept: { d: (typeof diags)[number]; count: number }[] = [];
     const byName = new Map<string, { d: (typeof diags)[number]; count: number }>();

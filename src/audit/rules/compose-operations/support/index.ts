@@ -1,14 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Diagnostic } from '../../../../diagnostics/diagnostic.js';
 import type { Span } from '../../../../diagnostics/span.js';
 import type { ComposeProject } from '../../../../model/compose.js';
-import { MAX_CONFIG_BYTES } from '../../../../source/read.js';
 import { entry, get, map, type LEntry, type LMap, type LNode } from '../../../../source/tree.js';
-import { parseYaml } from '../../../../source/yaml.js';
-import { isComposeFile } from '../../../discover.js';
 import { indentAt, lineEnd } from '../../../fix-helpers.js';
-import type { ComposeServiceContext } from '../../../rule.js';
+import type { ComposeServiceContext, SiblingCompose } from '../../../rule.js';
 
 /**
  * Shared helpers of the compose-operations rules (an index.ts, so the rule catalogue does not take it
@@ -53,44 +49,22 @@ function declaredIn(file: string, root: LNode | undefined): Declared {
   return { file, services, networks: names('networks'), volumes: names('volumes'), secrets: names('secrets'), configs: names('configs') };
 }
 
-const siblingCache = new Map<string, { key: string; declared: Declared | undefined }>();
+const declaredCache = new WeakMap<LNode, Declared>();
 
 /**
- * The other compose files in the same folder (`compose.override.yml`, the base a `compose.prod.yml`
- * is merged over). The file context has no view of them, so they are read here, once per version.
+ * What the other compose files of the folder declare (`compose.override.yml`, the base a
+ * `compose.prod.yml` is merged over), from the siblings the engine parsed.
  */
-export function siblings(file: string): Declared[] {
-  let names: string[];
-  try {
-    names = readdirSync(dirname(file));
-  } catch {
-    return [];
-  }
+export function siblings(ctx: { siblings: readonly SiblingCompose[] }): Declared[] {
   const out: Declared[] = [];
-  for (const name of names.sort()) {
-    const path = join(dirname(file), name);
-    // Override templates (`compose.override.yaml.example`) count: the project expects a copy of them.
-    if (path === file || !(isComposeFile(name) || /override.*\.ya?ml(\.(example|sample|dist|template|tmpl))?$/i.test(name))) continue;
-    let key: string;
-    try {
-      const st = statSync(path);
-      if (!st.isFile() || st.size > MAX_CONFIG_BYTES) continue;
-      key = `${st.mtimeMs}:${st.size}`;
-    } catch {
-      continue;
+  for (const s of ctx.siblings) {
+    if (!s.root) continue;
+    let d = declaredCache.get(s.root);
+    if (!d) {
+      d = declaredIn(s.file, s.root);
+      declaredCache.set(s.root, d);
     }
-    let cached = siblingCache.get(path);
-    if (cached?.key !== key) {
-      let declared: Declared | undefined;
-      try {
-        declared = declaredIn(path, parseYaml(readFileSync(path, 'utf8'), path).root);
-      } catch {
-        declared = undefined;
-      }
-      cached = { key, declared };
-      siblingCache.set(path, cached);
-    }
-    if (cached.declared) out.push(cached.declared);
+    out.push(d);
   }
   return out;
 }
@@ -102,11 +76,12 @@ const fragments = new WeakMap<ComposeProject, { fragment: boolean; merged: Set<s
  * services that name no image or build which another compose file of the folder defines in full (or,
  * with a qualified name such as `compose.traefik.yml`, that cannot run alone).
  */
-export function fragmentInfo(file: string, project: ComposeProject | undefined, root: LNode | undefined): { fragment: boolean; merged: Set<string> } {
+export function fragmentInfo(ctx: { file: string; project?: ComposeProject; root?: LNode; siblings: readonly SiblingCompose[] }): { fragment: boolean; merged: Set<string> } {
+  const { file, project, root } = ctx;
   const cached = project ? fragments.get(project) : undefined;
   if (cached) return cached;
   const own = declaredIn(file, root ?? project?.root);
-  const others = siblings(file);
+  const others = siblings(ctx);
   const merged = new Set<string>();
   let fragment = isOverrideFile(file);
   for (const [name, full] of own.services) {
@@ -128,7 +103,7 @@ export function partialService(ctx: ComposeServiceContext): boolean {
   const c = ctx.service.config;
   if (c.image === undefined && c.build === undefined) return true;
   if (isOverrideFile(ctx.file)) return true;
-  return fragmentInfo(ctx.file, ctx.project, undefined).merged.has(ctx.service.name);
+  return fragmentInfo({ file: ctx.file, project: ctx.project, siblings: ctx.siblings }).merged.has(ctx.service.name);
 }
 
 /** Services that run once and exit: others wait for them with `condition: service_completed_successfully`. */
