@@ -153,7 +153,7 @@ describe('berth audit', () => {
     const dir = project(PROJECT);
     const before = readFileSync(join(dir, 'compose.yml'), 'utf8');
     const dry = berth(['audit', '--fix', '--dry-run', dir], { cwd: dir });
-    assert.equal(dry.code, 0);
+    assert.equal(dry.code, 1, "a dry run that would change files exits 1, like a check");
     assert.match(dry.stdout, /^--- a\/compose\.yml\n\+\+\+ b\/compose\.yml\n@@ .* @@\n # the app\n-version: "3\.8"\n services:/m);
     assert.equal(readFileSync(join(dir, 'compose.yml'), 'utf8'), before);
 
@@ -161,7 +161,7 @@ describe('berth audit', () => {
     const once = readFileSync(join(dir, 'compose.yml'), 'utf8');
     assert.equal(once, before.replace('version: "3.8"\n', ''));
     const second = berth(['audit', '--fix', dir], { cwd: dir });
-    assert.match(second.stderr, /fixed: 0 file writes/);
+    assert.match(second.stderr, /fixed 0 files\n/);
     assert.equal(readFileSync(join(dir, 'compose.yml'), 'utf8'), once);
 
     berth(['audit', '--fix-unsafe', dir], { cwd: dir });

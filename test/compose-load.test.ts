@@ -513,9 +513,10 @@ describe('loadCompose: schema', () => {
     assert.match(d.hint ?? '', /restart/);
   });
 
-  it('an empty file is a project without services, and does not throw', () => {
-    const p = loadClean(project({ 'compose.yml': '# nothing yet\n' }));
-    assert.deepEqual(p.services, {});
+  it('an empty file is SCHEMA: there is nothing to run', () => {
+    const r = load(project({ 'compose.yml': '# nothing yet\n' }));
+    assert.deepEqual(summary(r.diagnostics), [['SCHEMA', 'error', 1, 1]]);
+    assert.match(r.diagnostics[0]!.message, /the compose file is empty/);
   });
 
   it('a file that is a list, not a mapping, is SCHEMA', () => {

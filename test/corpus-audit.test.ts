@@ -22,7 +22,7 @@ const ALL_RULES = enabledRules(RULES, 'strict', { config: { rules: Object.fromEn
 function input(root: string): AuditInput {
   const compose = readdirSync(join(root, 'compose')).sort().map((f) => join(root, 'compose', f));
   const dockerfiles = readdirSync(join(root, 'dockerfile')).sort().map((f) => join(root, 'dockerfile', f));
-  return { root, composeFiles: compose, dockerfiles, files: [...compose, ...dockerfiles], settings: { trustedRegistries: [], roots: {}, networkRoots: [] }, rules: ALL_RULES };
+  return { root, composeFiles: compose, dockerfiles, files: [...compose, ...dockerfiles], settings: { trustedRegistries: [], roots: {}, networkRoots: [] }, rules: ALL_RULES, known: new Set(RULES.keys()) };
 }
 
 function summary(result: AuditResult): Record<string, number> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fixedTexts } from '../src/audit/apply-fixes.js';
 import { runAudit, type AuditResult } from '../src/audit/engine.js';
 import { prepareAudit } from '../src/audit/prepare.js';
+import { RULES } from '../src/audit/rules/index.js';
 import type { AuditSettings, InvalidCase, Rule, ValidCase } from '../src/audit/rule.js';
 import { FileSource } from '../src/source/files.js';
 import { removeTree, tempTree } from './helpers.js';
@@ -29,9 +30,10 @@ function materialise(rule: Rule, c: ValidCase): string {
   return tempTree(files, `berth-rule-${rule.meta.id}-`);
 }
 
-export function auditWith(rule: Rule, dir: string, settings?: Partial<AuditSettings>): AuditResult {
+export function auditWith(rule: Rule, dir: string, settings?: Partial<AuditSettings>, withRules: string[] = []): AuditResult {
   const source = new FileSource();
-  const { input } = prepareAudit({ paths: [dir], cwd: dir, rules: new Map([[rule.meta.id, rule]]), all: true }, source);
+  const rules = new Map<string, Rule>([[rule.meta.id, rule], ...withRules.map((id): [string, Rule] => [id, RULES.get(id)!])]);
+  const { input } = prepareAudit({ paths: [dir], cwd: dir, rules, all: true }, source);
   return runAudit({ ...input, settings: { ...DEFAULT_SETTINGS, ...input.settings, ...settings } }, source);
 }
 
@@ -43,7 +45,7 @@ function own(result: AuditResult, rule: Rule) {
 export function runValid(rule: Rule, c: ValidCase): void {
   const dir = materialise(rule, c);
   try {
-    const found = own(auditWith(rule, dir, c.settings), rule);
+    const found = own(auditWith(rule, dir, c.settings, c.withRules), rule);
     assert.deepEqual(found.map((f) => `${f.span.line}:${f.span.col} ${f.message}`), [], 'a valid case has no findings');
   } finally {
     removeTree(dir);
@@ -53,7 +55,7 @@ export function runValid(rule: Rule, c: ValidCase): void {
 export function runInvalid(rule: Rule, c: InvalidCase): void {
   const dir = materialise(rule, c);
   try {
-    const found = own(auditWith(rule, dir, c.settings), rule);
+    const found = own(auditWith(rule, dir, c.settings, c.withRules), rule);
     const main = mainFile(rule);
     assert.deepEqual(
       found.map((f) => `${f.span.file.slice(dir.length + 1)}:${f.span.line}:${f.span.col}`),
@@ -71,17 +73,17 @@ export function runInvalid(rule: Rule, c: InvalidCase): void {
       const target = join(dir, main ?? Object.keys(c.files ?? {})[0]!);
       for (let pass = 0; ; pass++) {
         assert.ok(pass < 10, 'fixes did not settle in 10 passes');
-        const result = auditWith(rule, dir, c.settings);
+        const result = auditWith(rule, dir, c.settings, c.withRules);
         const changed = fixedTexts(own(result, rule), 'unsafe', result.texts);
         if (changed.size === 0) break;
         for (const [file, text] of changed) writeFileSync(file, text);
       }
       assert.equal(readFileSync(target, 'utf8'), c.output, 'fixed output');
-      const after = own(auditWith(rule, dir, c.settings), rule).filter((f) => f.fix);
+      const after = own(auditWith(rule, dir, c.settings, c.withRules), rule).filter((f) => f.fix);
       assert.deepEqual(after.map((f) => f.message), [], 'a fixed file no longer has fixable findings of the rule');
     } else if (rule.meta.fixable) {
       // A fixable rule's case without output must not offer a fix that changes the file.
-      const result = auditWith(rule, dir, c.settings);
+      const result = auditWith(rule, dir, c.settings, c.withRules);
       assert.equal(fixedTexts(own(result, rule), 'unsafe', result.texts).size, 0, 'the case offers a fix: give its output');
     }
   } finally {

@@ -45,7 +45,7 @@ test('the Markdown report has every section of seed 003, and matches its golden 
   const sections = [
     /^# seed003: Container Configuration Audit$/m,
     /^## Executive Summary$/m,
-    /^\*\*Overall Grade: [A-F][+-]? \(\d+\.\d\/10\): .+\*\*$/m,
+    /^\*\*Overall Grade: [A-F][+-]? \(\d+(\.\d)?\/10\): .+\*\*$/m,
     /^## Analysis Overview$/m,
     /^\*\*Files Analyzed:\*\*$/m,
     /^## ✅ What's Working Well$/m,

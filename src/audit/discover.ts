@@ -1,9 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
-/** Folders that hold other people's code or build output, never the project's own configuration. */
-const SKIPPED_DIRS = new Set(['.git', 'node_modules', 'vendor', 'third_party', 'bower_components', '.venv', 'venv', '.terraform', '.tox', '__pycache__']);
+/**
+ * Folders that hold other people's code, build output, or YAML that only looks like compose
+ * (.github/workflows/docker-compose.yml is a CI workflow), never the project's own configuration.
+ */
+const SKIPPED_DIRS = new Set(['.git', '.github', '.gitlab', 'node_modules', 'vendor', 'third_party', 'bower_components', '.venv', 'venv', '.terraform', '.tox', '__pycache__']);
 const DOC_EXTENSIONS = /\.(md|txt|rst|adoc|json|ya?ml|sh|ps1|bat|bak|orig|swp|j2|tmpl|template)$/i;
 
 export function isComposeFile(name: string): boolean {
@@ -12,8 +15,8 @@ export function isComposeFile(name: string): boolean {
 
 export function isDockerfile(name: string): boolean {
   if (/\.dockerfile$/i.test(name)) return true;
-  // "Dockerfile", "Dockerfile.prod", "prod.Dockerfile", "api-Containerfile" (and flattened names like a__b__Dockerfile)
-  if (!/(^|[._-])(dockerfile|containerfile)([._-]|$)/i.test(name)) return false;
+  // "Dockerfile*" (Dockerfile.prod, Dockerfile2), "prod.Dockerfile", "api-Containerfile", flattened a__b__Dockerfile
+  if (!/^(dockerfile|containerfile)/i.test(name) && !/[._-](dockerfile|containerfile)([._-]|$)/i.test(name)) return false;
   return !DOC_EXTENSIONS.test(name);
 }
 
@@ -51,7 +54,7 @@ export function discover(paths: string[], cwd: string): Discovery {
       out.missing.push(p);
       continue;
     }
-    if (st.isDirectory()) walk(p, p, [], add);
+    if (st.isDirectory()) walk(p, p, ancestorIgnores(p), add);
     else add(p, true);
   }
   for (const list of [out.composeFiles, out.dockerfiles, out.files]) list.sort();
@@ -73,6 +76,31 @@ function walk(dir: string, top: string, ignores: { base: string; ig: Ignore }[],
     if (here.some(({ base, ig }) => ig.ignores(relative(base, full) + (e.isDirectory() ? '/' : '')))) continue;
     if (e.isDirectory()) walk(full, top, here, add);
     else if (e.isFile()) add(full, false);
+    else if (e.isSymbolicLink() && isFile(full)) add(full, false); // linked files count; linked folders are not followed (no loops)
+  }
+}
+
+/** The .gitignore files above the audited folder, up to the repository root, which apply to it too. */
+function ancestorIgnores(dir: string): { base: string; ig: Ignore }[] {
+  const out: { base: string; ig: Ignore }[] = [];
+  let d = dirname(dir);
+  let prev = dir;
+  while (d !== prev) {
+    const gi = join(d, '.gitignore');
+    if (isFile(gi)) out.unshift({ base: d, ig: ignore().add(readFileSync(gi, 'utf8')) });
+    if (existsSync(join(d, '.git'))) break;
+    prev = d;
+    d = dirname(d);
+  }
+  // Only within a git checkout do parent .gitignore files mean anything.
+  return out.length && existsSync(join(d, '.git')) ? out : [];
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
   }
 }
 

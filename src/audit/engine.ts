@@ -1,4 +1,5 @@
-import { basename, dirname, relative, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { loadCompose } from '../compose/load.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { Span } from '../diagnostics/span.js';
@@ -9,7 +10,8 @@ import type { FileSource } from '../source/files.js';
 import { readConfigFile } from '../source/read.js';
 import type { LMap } from '../source/tree.js';
 import type { AuditSettings, BuildRef, CheckOutcome, CheckRecord, Finding, ReportInput, Rule, Severity, SiblingCompose } from './rule.js';
-import { findSuppressions, suppressed, type Suppression } from './suppressions.js';
+import { findSuppressions, suppressed, yamlComments, type Suppression } from './suppressions.js';
+import { didYouMean } from '../util/suggest.js';
 
 export interface EnabledRule {
   rule: Rule;
@@ -24,10 +26,14 @@ export interface AuditInput {
   files: string[];
   settings: AuditSettings;
   rules: EnabledRule[];
-  /** Variables for compose interpolation (berth roots); the files' own .env is read as compose does. */
-  env?: Record<string, string>;
+  /** Variables for a compose file's interpolation (a berth stack's roots and secrets); its own .env is read as compose does. */
+  envFor?: (composeFile: string) => Record<string, string>;
   /** berth validate's diagnostics, when the root is a berth repository. */
   repo?: Diagnostic[];
+  /** Findings to keep (configured per-path ignores); the rest count as never found. */
+  keep?: (f: Finding) => boolean;
+  /** Every rule id berth has, enabled or not: a suppression naming anything else is a typo. */
+  known: ReadonlySet<string>;
 }
 
 export interface ComposeUnit {
@@ -58,14 +64,13 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
   const texts = new Map<string, string>();
   const readText = (file: string): string | undefined => {
     if (texts.has(file)) return texts.get(file);
-    const r = readConfigFile(file);
-    const t = r.ok ? r.text : undefined;
+    const t = source.text(file);
     if (t !== undefined) texts.set(file, t);
     return t;
   };
 
   const compose: ComposeUnit[] = input.composeFiles.map((file) => {
-    const loaded = loadCompose(file, source, { env: input.env ?? {}, strictVariables: false });
+    const loaded = loadCompose(file, source, { env: input.envFor?.(file) ?? {}, strictVariables: false, allProfiles: true });
     const parsed = source.yaml(file);
     const unit: ComposeUnit = { file, text: source.texts.get(file) ?? '', diagnostics: loaded.diagnostics.filter((d) => d.span.file === file || !input.composeFiles.includes(d.span.file)) };
     if (loaded.project) unit.project = loaded.project;
@@ -83,7 +88,13 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
     }
     return dockerfiles.get(file);
   };
-  for (const f of input.dockerfiles) dockerfile(f);
+  for (const f of input.dockerfiles) {
+    if (dockerfile(f)) continue;
+    // Unreadable (permissions, size): audited as a file with that one problem, never silently dropped.
+    const read = readConfigFile(f);
+    const reason = read.ok ? 'it cannot be read' : read.diagnostic.message;
+    dockerfiles.set(f, { file: f, text: '', preamble: [], stages: [], directives: {}, comments: [], problems: [{ message: reason, span: { file: f, line: 1, col: 1, endLine: 1, endCol: 1 } }] });
+  }
 
   const builds: BuildRef[] = [];
   const seenBuilds = new Set<string>();
@@ -109,6 +120,7 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
   const checks: CheckRecord[] = [];
   const crashes: AuditResult['crashes'] = [];
 
+  const checkOf = new Map<Finding, number>();
   const run = (enabled: EnabledRule, subject: string, file: string | undefined, body: (report: (r: ReportInput) => void, skip: () => void) => void) => {
     const { rule, severity } = enabled;
     let outcome: CheckOutcome = 'pass';
@@ -119,7 +131,11 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
       if (reported.has(key)) return;
       reported.add(key);
       const f: Finding = { rule: rule.meta.id, category: rule.meta.category, severity, style: rule.meta.style === true, message: r.message, span: r.span, fixable: rule.meta.fixable };
-      if (r.fix && rule.meta.fixable) f.fix = r.fix;
+      if (rule.meta.sensitive) f.sensitive = true;
+      // A file rule's edits are offsets into the text it was given: a span in another file (extends,
+      // include) would be edited blind, so such a finding keeps no fix. Project rules edit by span file.
+      if (r.fix && rule.meta.fixable && (file === undefined || r.span.file === file)) f.fix = r.fix;
+      checkOf.set(f, checks.length);
       findings.push(f);
     };
     const skip = () => {
@@ -136,7 +152,10 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
     checks.push(rec);
   };
 
+  // Dockerfiles that builds reach outside the audited set inform project rules but are not audited or fixed.
+  const audited = new Set(input.dockerfiles);
   const models = [...dockerfiles.values()];
+  const auditedModels = models.filter((m) => audited.has(m.file));
 
   // Compose files and override templates (compose.override.yaml.example) by folder, parsed once.
   const composeSet = new Set(input.composeFiles);
@@ -183,7 +202,7 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
         }
       }
     } else if (rule.target === 'dockerfile') {
-      for (const model of models) {
+      for (const model of auditedModels) {
         run(enabled, relative(input.root, model.file) || model.file, model.file, (report, skip) => {
           const finalStage = model.stages[model.stages.length - 1];
           rule.check({ report, skip, settings: input.settings, text: model.text, file: model.file, dockerfile: model, ...(finalStage ? { finalStage } : {}) });
@@ -197,45 +216,76 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
           settings: input.settings,
           root: input.root,
           compose: compose.map((u) => ({ file: u.file, text: u.text, ...(u.project ? { project: u.project } : {}) })),
-          dockerfiles: models,
+          dockerfiles: auditedModels,
           builds,
           files: input.files,
           ...(input.repo ? { repo: input.repo } : {}),
           exists: (p) => source.exists(p),
+          entries: (dir) => {
+            try {
+              return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(dir, e.name)).sort();
+            } catch {
+              return [];
+            }
+          },
           read: readText,
         }),
       );
     }
   }
 
-  // Suppressions, then unused ones.
+  // Suppressions (real comments only), configured path ignores, then what they leave unused.
   const suppressions = new Map<string, Suppression[]>();
   const suppressionsOf = (file: string) => {
-    if (!suppressions.has(file)) suppressions.set(file, findSuppressions(texts.get(file) ?? readText(file) ?? '', file));
-    return suppressions.get(file)!;
+    let list = suppressions.get(file);
+    if (!list) {
+      const text = texts.get(file) ?? readText(file) ?? '';
+      const model = dockerfiles.get(file);
+      const comments = model ? new Set(model.comments.map((c) => c.span.offset ?? -1)) : yamlComments(text);
+      list = findSuppressions(text, file, comments);
+      suppressions.set(file, list);
+    }
+    return list;
   };
-  const kept = findings.filter((f) => !suppressed(suppressionsOf(f.span.file), f.rule, f.span.line));
-  const suppressedCount = findings.length - kept.length;
-  const enabledIds = new Set(input.rules.map((r) => r.rule.meta.id));
-  for (const file of [...input.composeFiles, ...input.dockerfiles]) {
-    for (const s of suppressionsOf(file)) {
-      if (s.used) continue;
-      const known = s.rules.filter((r) => enabledIds.has(r));
-      if (known.length === 0 && s.rules.some((r) => !enabledIds.has(r))) continue; // a rule turned off here; not ours to judge
-      kept.push({
-        rule: UNUSED_IGNORE,
-        category: 'documentation',
-        severity: 'low',
-        style: false,
-        message: `this berth-ignore comment silences nothing: no ${s.rules.join(', ')} finding ${s.fileWide ? 'in this file' : 'on this line or the next'}`,
-        span: s.span,
-        fixable: 'safe',
-        fix: { title: 'Remove the unused berth-ignore comment', edits: [removeComment(texts.get(file) ?? '', s.span)] },
-      });
+  /** The first line of the Dockerfile instruction a finding is in: a comment above it covers the whole instruction. */
+  const instructionLine = (f: Finding): number[] => {
+    const model = dockerfiles.get(f.span.file);
+    const instr = model?.stages.flatMap((s) => s.instructions).find((i) => i.span.line <= f.span.line && f.span.line <= i.span.endLine);
+    return instr && instr.span.line !== f.span.line ? [f.span.line, instr.span.line] : [f.span.line];
+  };
+  const keep = input.keep ?? (() => true);
+  const kept = findings.filter((f) => keep(f) && !suppressed(suppressionsOf(f.span.file), f.rule, instructionLine(f)));
+  const suppressedCount = findings.filter((f) => keep(f)).length - kept.length;
+  // A check fails only through findings that remain; silenced ones leave it passing.
+  const failing = new Set(kept.map((f) => checkOf.get(f)));
+  checks.forEach((c, i) => {
+    if (c.outcome === 'fail' && !failing.has(i)) c.outcome = 'pass';
+  });
+  const unusedRule = input.rules.find((r) => r.rule.meta.id === UNUSED_IGNORE);
+  if (unusedRule) {
+    const enabledIds = new Set(input.rules.map((r) => r.rule.meta.id));
+    for (const file of [...input.composeFiles, ...input.dockerfiles]) {
+      for (const s of suppressionsOf(file)) {
+        if (s.used) continue;
+        const unknown = s.rules.filter((r) => !input.known.has(r));
+        // A rule that exists but is turned off here silences nothing by design: not ours to judge.
+        if (unknown.length === 0 && s.rules.every((r) => !enabledIds.has(r))) continue;
+        const message = unknown.length
+          ? `this berth-ignore comment names ${unknown.map((r) => `"${r}"`).join(', ')}, which ${unknown.length > 1 ? 'are not rules' : 'is not a rule'}${suggestRule(unknown[0]!, input.known)}`
+          : `this berth-ignore comment silences nothing: no ${s.rules.join(', ')} finding ${s.fileWide ? 'in this file' : 'on this line or the next'}`;
+        const f: Finding = { rule: UNUSED_IGNORE, category: unusedRule.rule.meta.category, severity: unusedRule.severity, style: false, message, span: s.span, fixable: 'safe' };
+        if (!unknown.length) f.fix = { title: 'Remove the unused berth-ignore comment', edits: [removeComment(texts.get(file) ?? '', s.span)] };
+        if (keep(f)) kept.push(f);
+      }
     }
   }
   kept.sort((a, b) => a.span.file.localeCompare(b.span.file) || a.span.line - b.span.line || a.span.col - b.span.col || a.rule.localeCompare(b.rule));
-  return { root: input.root, compose, dockerfiles: models, findings: kept, suppressedCount, checks, crashes, texts };
+  return { root: input.root, compose, dockerfiles: auditedModels, findings: kept, suppressedCount, checks, crashes, texts };
+}
+
+function suggestRule(id: string, known: ReadonlySet<string>): string {
+  const s = didYouMean(id, known);
+  return s ? ` (${s})` : '';
 }
 
 /** Variables without a value that the source text at a span reads. */
@@ -252,7 +302,7 @@ function removeComment(text: string, span: Span): { offset: number; end: number;
   const start = span.offset ?? 0;
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
   const nl = text.indexOf('\n', start);
-  const lineEnd = nl < 0 ? text.length : nl;
+  const lineEnd = nl < 0 ? text.length : text[nl - 1] === '\r' ? nl - 1 : nl;
   if (text.slice(lineStart, start).trim() === '') return { offset: lineStart, end: nl < 0 ? text.length : nl + 1, text: '' };
   let from = start;
   while (from > lineStart && /[ \t]/.test(text[from - 1]!)) from--;

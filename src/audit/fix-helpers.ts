@@ -14,8 +14,15 @@ export function insertAt(offset: number, text: string): TextEdit {
   return { offset, end: offset, text };
 }
 
-export function fix(title: string, ...edits: TextEdit[]): Fix {
-  return { title, edits };
+/** A fix made of edits; undefined when any edit could not be made safely (the finding then has no fix). */
+export function fix(title: string, ...edits: (TextEdit | undefined)[]): Fix | undefined {
+  if (edits.some((e) => e === undefined)) return undefined;
+  return { title, edits: edits as TextEdit[] };
+}
+
+/** The file's line break: new lines that fixes add follow it, so CRLF files stay CRLF. */
+export function eol(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
 }
 
 /** The range of a scalar's content inside its quotes, and the quote character ('' for plain). */
@@ -38,9 +45,21 @@ export function lineEnd(text: string, offset: number): number {
   return nl < 0 ? text.length : nl + 1;
 }
 
-/** Removes the whole lines a span covers (a key and its value, say), line breaks included. */
-export function removeLines(text: string, span: Span): TextEdit {
-  return { offset: lineStart(text, span.offset ?? 0), end: lineEnd(text, Math.max((span.endOffset ?? 1) - 1, span.offset ?? 0)), text: '' };
+/**
+ * Removes the whole lines a span covers (a key and its value, say), line breaks included; undefined
+ * unless the span is all those lines hold but indentation, a list dash and a trailing comment. In
+ * flow style (`{version: "3", services: {...}}`) the lines hold much more, and removing them would
+ * take the rest of the file with them.
+ */
+export function removeLines(text: string, span: Span): TextEdit | undefined {
+  const start = span.offset ?? 0;
+  const end = Math.max(span.endOffset ?? start, start);
+  const from = lineStart(text, start);
+  const to = lineEnd(text, Math.max(end - 1, start));
+  if (text.slice(from, start).replace(/^\s*(- )?/, '') !== '') return undefined;
+  const after = text.slice(end, to).replace(/\r?\n$/, '');
+  if (after.trim() !== '' && !/^\s+#/.test(after)) return undefined;
+  return { offset: from, end: to, text: '' };
 }
 
 /** The indentation of the line containing `offset`. */
@@ -61,8 +80,9 @@ export function addToMapping(text: string, node: LMap, yaml: string): TextEdit |
   if (last.keySpan.file !== node.span.file || text.slice(lineStart(text, keyOffset), keyOffset).trim() !== '') return undefined;
   const indent = indentAt(text, keyOffset);
   const at = endOfBlock(text, keyOffset);
-  const lines = yaml.replace(/\n$/, '').split('\n').map((l) => indent + l).join('\n') + '\n';
-  return insertAt(at, (at > 0 && text[at - 1] !== '\n' ? '\n' : '') + lines);
+  const nl = eol(text);
+  const lines = yaml.replace(/\n$/, '').split('\n').map((l) => indent + l).join(nl) + nl;
+  return insertAt(at, (at > 0 && text[at - 1] !== '\n' ? nl : '') + lines);
 }
 
 /** Appends an item to a block sequence, indented like its items; undefined for flow sequences. */
@@ -72,7 +92,8 @@ export function addToSequence(text: string, node: LSeq, item: string): TextEdit 
   const dash = text.lastIndexOf('-', last.span.offset ?? 0);
   if (dash < 0 || text.slice(lineStart(text, dash), dash).trim() !== '') return undefined;
   const at = endOfBlock(text, dash);
-  return insertAt(at, `${at > 0 && text[at - 1] !== '\n' ? '\n' : ''}${indentAt(text, dash)}- ${item}\n`);
+  const nl = eol(text);
+  return insertAt(at, `${at > 0 && text[at - 1] !== '\n' ? nl : ''}${indentAt(text, dash)}- ${item}${nl}`);
 }
 
 /**

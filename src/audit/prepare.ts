@@ -1,12 +1,14 @@
 import { basename, join } from 'node:path';
 import { loadRepo, type RepoLoad } from '../config/load-repo.js';
 import { hostVariables } from '../config/variables.js';
+import type { Repo } from '../model/repo.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { FileSource } from '../source/files.js';
 import { enabledRules, loadAuditConfig, pathIgnores, type LoadedConfig } from './config.js';
 import { discover, type Discovery } from './discover.js';
 import type { AuditInput } from './engine.js';
-import type { Finding, Profile, Rule, Severity } from './rule.js';
+import type { Profile, Rule, Severity } from './rule.js';
+import { RULES } from './rules/index.js';
 
 export interface PrepareOptions {
   paths: string[];
@@ -26,7 +28,6 @@ export interface Prepared {
   failOn: Severity | 'none';
   /** The berth repository at the root, when the root is one. */
   repo?: RepoLoad;
-  keep: (f: Finding) => boolean;
   name: string;
   /** Configuration problems: any error means exit 2 before auditing. */
   diagnostics: Diagnostic[];
@@ -57,10 +58,27 @@ export function prepareAudit(opts: PrepareOptions, source: FileSource): Prepared
       networkRoots: berth?.networkRoots ?? [],
     },
     rules,
-    ...(berth ? { env: { ...hostVariables(berth.user, berth.uid), ...berth.roots } } : {}),
+    ...(repo?.repo ? { envFor: stackEnv(repo.repo) } : {}),
     ...(repo ? { repo: repo.diagnostics } : {}),
+    keep: pathIgnores(config.config, root),
+    known: new Set(RULES.keys()),
   };
-  const prepared: Prepared = { input, discovery, config, profile, failOn: config.config.failOn ?? 'high', keep: pathIgnores(config.config, root), name: basename(root), diagnostics };
+  const prepared: Prepared = { input, discovery, config, profile, failOn: config.config.failOn ?? 'high', name: basename(root), diagnostics };
   if (repo) prepared.repo = repo;
   return prepared;
+}
+
+/**
+ * In a berth repository a stack's compose file sees what its host gives it: the roots (with the
+ * overrides of the first host that runs it), the host variables, and its secrets' declared variables.
+ */
+function stackEnv(repo: Repo): (file: string) => Record<string, string> {
+  const base = { ...hostVariables(repo.config.user, repo.config.uid), ...repo.config.roots };
+  return (file) => {
+    const stack = Object.values(repo.stacks).find((s) => s.composeFile === file);
+    if (!stack) return base;
+    const host = repo.hosts.find((h) => h.stacks.some((s) => s.name === stack.name));
+    const secrets = Object.fromEntries(stack.manifest.secrets.flatMap((s) => (s.vars ?? []).map((v) => [v, `<secret ${s.name}.${v}>`])));
+    return { ...secrets, ...(host ? { ...hostVariables(host.user, host.uid), ...host.roots } : base) };
+  };
 }

@@ -30,9 +30,30 @@ export function rel(report: AuditReport, file: string): string {
   return relative(report.root, file) || file;
 }
 
-/** Source lines [from, to] (1-based, inclusive) of a file. */
+const split = new WeakMap<object, Map<string, string[]>>();
+
+/**
+ * Source lines [from, to] (1-based, inclusive) of a file, split once per report, with the text of
+ * sensitive findings (secrets) masked.
+ */
 export function lines(report: AuditReport, file: string, from: number, to: number): string[] {
-  const all = (report.texts.get(file) ?? '').split(/\r?\n/);
+  let byFile = split.get(report.texts);
+  if (!byFile) split.set(report.texts, (byFile = new Map()));
+  let all = byFile.get(file);
+  if (!all) {
+    all = (report.texts.get(file) ?? '').split(/\r?\n/);
+    for (const f of report.findings) {
+      if (!f.sensitive || f.span.file !== file) continue;
+      for (let n = f.span.line; n <= f.span.endLine; n++) {
+        const line = all[n - 1];
+        if (line === undefined) continue;
+        const a = n === f.span.line ? f.span.col - 1 : 0;
+        const b = n === f.span.endLine ? f.span.endCol - 1 : line.length;
+        all[n - 1] = line.slice(0, a) + '*'.repeat(Math.max(0, Math.min(b, line.length) - a)) + line.slice(Math.min(b, line.length));
+      }
+    }
+    byFile.set(file, all);
+  }
   return all.slice(Math.max(0, from - 1), Math.min(all.length, to));
 }
 

@@ -30,6 +30,8 @@ export interface RuleMeta {
   profiles: Profile[];
   /** Style rules are off by default and never count toward the grade or the exit code. */
   style?: boolean;
+  /** The finding's span is a secret (a password in a value): reports mask it instead of printing it. */
+  sensitive?: boolean;
 }
 
 /** A replacement of the bytes [offset, end) of the original file. */
@@ -126,6 +128,8 @@ export interface ProjectContext extends Omit<ContextBase, 'text' | 'file'> {
   /** When the root is a berth repository: what `berth validate` reports for it. */
   repo?: Diagnostic[];
   exists(path: string): boolean;
+  /** The files in a folder (absolute paths), whether the audit looked at them or not. */
+  entries(dir: string): string[];
   /** Text of any file below the root, read once; undefined when it does not exist. */
   read(path: string): string | undefined;
 }
@@ -137,6 +141,8 @@ export interface ValidCase {
   /** More files (path → content), e.g. for project rules; paths relative to the case folder. */
   files?: Record<string, string>;
   settings?: Partial<AuditSettings>;
+  /** Other rules to run beside the one under test (for a rule about other rules' findings). */
+  withRules?: string[];
 }
 
 export interface InvalidCase extends ValidCase {
@@ -187,6 +193,8 @@ export interface Finding {
   span: Span;
   fix?: Fix;
   fixable: Fixable;
+  /** Mask the span's text wherever the report shows source. */
+  sensitive?: boolean;
 }
 
 export type CheckOutcome = 'pass' | 'fail' | 'skip';

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
 import { suggest } from '../util/suggest.js';
+import { WriteError } from '../util/atomic-write.js';
 import { EXIT, UsageError, type Io } from './io.js';
 import { COMMANDS, type CommandSpec } from './registry.js';
 
@@ -20,6 +21,10 @@ export async function run(argv: string[], io: Io, commands: readonly CommandSpec
     if (e instanceof UsageError) {
       io.err(`${io.errStyle.red('error')}: ${e.message}\n`);
       return EXIT.INVALID;
+    }
+    if (e instanceof WriteError) {
+      io.err(`${io.errStyle.red('error')}: ${e.message}\n`);
+      return EXIT.FAILED;
     }
     const err = e as Error;
     io.err(`${io.errStyle.red('internal error')}: ${err.message}\nThis is a bug in berth ${pkg.version}. Please report it with the command you ran${debug ? ' and the trace below' : ' and its output with --debug'}.\n`);

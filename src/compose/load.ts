@@ -17,6 +17,8 @@ export interface LoadOptions {
   env?: Record<string, string>;
   /** Active profiles; services with profiles run only when one of theirs is active. */
   profiles?: string[];
+  /** Every profile active: every service is in the project (an audit looks at all of them). */
+  allProfiles?: boolean;
   /** The project name; defaults to the file's top-level `name:`, then its folder name. */
   projectName?: string;
   /** Whether `${VAR:?msg}` with VAR unset is an error (a deployment) or only a warning (an audit of files alone). */
@@ -67,7 +69,9 @@ class Loader {
     let result: Prepared | undefined;
     if (!hasErrors(diags)) {
       const root = parsed.root ?? map([], { file, line: 1, col: 1, endLine: 1, endCol: 1 });
-      if (root.kind !== 'map') {
+      if (parsed.root === undefined || (root.kind === 'scalar' && root.value === null)) {
+        diags.push(error('SCHEMA', root.span, 'the compose file is empty', 'define at least one service under "services:"'));
+      } else if (root.kind !== 'map') {
         diags.push(error('SCHEMA', root.span, 'a compose file must be a mapping with a "services" key', 'start the file with "services:"'));
       } else {
         const dotenv = this.source.dotenv(resolve(dirname(file), '.env'));
@@ -155,7 +159,7 @@ class Loader {
     const active = new Set(this.options.profiles ?? []);
     const enabled = new Set(
       Object.values(services)
-        .filter((s) => s.config.profiles.length === 0 || s.config.profiles.some((pr) => active.has(pr) || pr === '*' ))
+        .filter((s) => this.options.allProfiles || s.config.profiles.length === 0 || s.config.profiles.some((pr) => active.has(pr)))
         .map((s) => s.name),
     );
     const queue = [...enabled];

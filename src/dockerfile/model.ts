@@ -11,6 +11,8 @@ export interface DockerfileModel {
   /** `# syntax=` and `# escape=` directives. */
   directives: Record<string, string>;
   comments: { text: string; span: Span }[];
+  /** What keeps the file from building at all: no FROM, an unknown instruction, an unreadable file. */
+  problems: { message: string; span: Span }[];
 }
 
 export interface Stage {

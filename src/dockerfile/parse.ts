@@ -58,7 +58,25 @@ export function parseDockerfile(text: string, file: string): DockerfileModel {
     current.instructions.push(instr);
     current.span = { ...current.span, endLine: instr.span.endLine, endCol: instr.span.endCol, endOffset: instr.span.endOffset };
   }
-  return { file, text, preamble, stages, directives, comments };
+  return { file, text, preamble, stages, directives, comments, problems: problems(preamble, stages, df.getInstructions().length, file) };
+}
+
+const KEYWORDS = new Set(['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']);
+
+function problems(preamble: Instruction[], stages: Stage[], count: number, file: string): DockerfileModel['problems'] {
+  const out: DockerfileModel['problems'] = [];
+  if (count === 0) return [{ message: 'the Dockerfile has no instructions: there is nothing to build', span: { file, line: 1, col: 1, endLine: 1, endCol: 1, offset: 0, endOffset: 0 } }];
+  for (const i of [...preamble, ...stages.flatMap((s) => s.instructions)]) {
+    if (!KEYWORDS.has(i.keyword)) {
+      const close = [...KEYWORDS].find((k) => k.length === i.keyword.length && [...k].filter((c, n) => c !== i.keyword[n]).length <= 1) ?? [...KEYWORDS].find((k) => [...k].sort().join('') === [...i.keyword].sort().join(''));
+      out.push({ message: `unknown instruction ${i.keyword}${close ? ` (did you mean ${close}?)` : ''}: the build stops here`, span: i.keywordSpan });
+    }
+  }
+  for (const i of stages.length ? preamble : []) {
+    if (i.keyword !== 'ARG' && KEYWORDS.has(i.keyword)) out.push({ message: `${i.keyword} before the first FROM: only ARG may come before FROM`, span: i.keywordSpan });
+  }
+  if (stages.length === 0) out.push({ message: 'the Dockerfile has no FROM instruction: there is nothing to build on', span: preamble[0]?.keywordSpan ?? { file, line: 1, col: 1, endLine: 1, endCol: 1 } });
+  return out;
 }
 
 function toInstruction(ast: AstInstruction, text: string, span: (r: { start: Pos; end: Pos } | null | undefined) => Span): Instruction {

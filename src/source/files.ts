@@ -19,10 +19,28 @@ export class FileSource {
   private readonly envCache = new Map<string, { vars: Map<string, string>; diagnostics: Diagnostic[] }>();
   readonly texts = new Map<string, string>();
 
+  /** `overrides`: file contents that stand in for what is on disk (a dry run's fixed files). */
+  constructor(private readonly overrides: ReadonlyMap<string, string> = new Map()) {}
+
+  private read(file: string): ReturnType<typeof readConfigFile> {
+    const o = this.overrides.get(file);
+    return o !== undefined ? { ok: true, text: o } : readConfigFile(file);
+  }
+
+  /** The text of a file (read once), or undefined when it cannot be read. */
+  text(file: string): string | undefined {
+    if (!this.texts.has(file)) {
+      const r = this.read(file);
+      if (!r.ok) return undefined;
+      this.texts.set(file, r.text);
+    }
+    return this.texts.get(file);
+  }
+
   yaml(file: string): YamlFile {
     let cached = this.yamlCache.get(file);
     if (!cached) {
-      const read = readConfigFile(file);
+      const read = this.read(file);
       if (read.ok) {
         this.texts.set(file, read.text);
         cached = parseYaml(read.text, file);
@@ -36,9 +54,9 @@ export class FileSource {
   dotenv(file: string): { vars: Map<string, string>; diagnostics: Diagnostic[] } {
     let cached = this.envCache.get(file);
     if (!cached) {
-      if (!existsSync(file)) cached = { vars: new Map(), diagnostics: [] };
+      if (!this.exists(file)) cached = { vars: new Map(), diagnostics: [] };
       else {
-        const read = readConfigFile(file);
+        const read = this.read(file);
         if (read.ok) {
           this.texts.set(file, read.text);
           cached = parseDotenv(read.text, file);
@@ -50,6 +68,6 @@ export class FileSource {
   }
 
   exists(file: string): boolean {
-    return existsSync(file);
+    return this.overrides.has(file) || existsSync(file);
   }
 }

@@ -1,3 +1,5 @@
+import { basename } from 'node:path';
+import { isDockerfile } from '../discover.js';
 import { applyEdits } from '../fix-helpers.js';
 import type { CategoryScore } from '../grade.js';
 import { countBySeverity, lines, plural, rel, SEVERITY_ORDER, type AuditReport } from '../report.js';
@@ -11,6 +13,9 @@ const CATEGORY_NAMES: Record<Category, string> = {
   automation: 'Automation',
   documentation: 'Documentation',
 };
+
+/** Locations listed per rule; the rest are counted. */
+const MAX_LISTED = 20;
 
 const SEVERITY_HEADINGS: Record<Severity, string> = {
   critical: 'Critical',
@@ -34,17 +39,21 @@ export function formatMarkdown(report: AuditReport): string {
   out.push('## Executive Summary', '');
   const bySev = countBySeverity(counted);
   const sevText = SEVERITY_ORDER.filter((s) => bySev[s]).map((s) => `${bySev[s]} ${s}`).join(', ');
+  const audited = [
+    ...(report.composeFiles.length ? [`${plural(report.composeFiles.length, 'compose file')} (${plural(report.services, 'service')})`] : []),
+    ...(report.dockerfiles.length ? [`${plural(report.dockerfiles.length, 'Dockerfile')} (${plural(report.stages, 'build stage')})`] : []),
+  ];
   out.push(
-    `berth audited ${plural(report.composeFiles.length, 'compose file')} (${plural(report.services, 'service')}) and ${plural(report.dockerfiles.length, 'Dockerfile')} (${plural(report.stages, 'build stage')}) with the \`${report.profile}\` profile: ` +
+    `berth audited ${audited.join(' and ') || 'no files'} with the \`${report.profile}\` profile: ` +
       `${report.checks.filter((c) => c.outcome !== 'skip').length} checks ran, ${plural(counted.length, 'finding')}${sevText ? ` (${sevText})` : ''}.` +
       (report.suppressed ? ` ${report.suppressed} more ${report.suppressed === 1 ? 'was' : 'were'} suppressed with berth-ignore comments.` : ''),
     '',
   );
-  out.push(g.score === undefined ? '**Overall Grade: n/a (nothing to grade)**' : `**Overall Grade: ${g.letter} (${g.score.toFixed(1)}/10): ${g.verdict}**`, '');
+  out.push(g.score === undefined ? '**Overall Grade: n/a (nothing to grade)**' : `**Overall Grade: ${g.letter} (${formatScore(g.score)}/10): ${g.verdict}**`, '');
 
   out.push('## Analysis Overview', '', '**Files Analyzed:**', '');
-  out.push(`- ${plural(report.dockerfiles.length, 'Dockerfile')}${listFiles(report, report.dockerfiles)}`);
-  out.push(`- ${plural(report.composeFiles.length, 'compose file')}${listFiles(report, report.composeFiles)}`);
+  if (report.dockerfiles.length) out.push(`- ${plural(report.dockerfiles.length, 'Dockerfile')}${listFiles(report, report.dockerfiles)}`);
+  if (report.composeFiles.length) out.push(`- ${plural(report.composeFiles.length, 'compose file')}${listFiles(report, report.composeFiles)}`);
   out.push('', '---', '');
 
   out.push("## ✅ What's Working Well", '');
@@ -66,10 +75,10 @@ export function formatMarkdown(report: AuditReport): string {
     for (const [rule, findings] of byRule(group)) {
       const meta = report.rules.get(rule);
       out.push(`#### ${issueHeading(meta?.title ?? rule, findings.length)} (\`${rule}\`)`, '');
-      for (const f of findings.slice(0, 5)) {
+      for (const f of findings.slice(0, MAX_LISTED)) {
         out.push(`- \`${rel(report, f.span.file)}:${f.span.line}\`: ${f.message}`);
       }
-      if (findings.length > 5) out.push(`- …and ${findings.length - 5} more`);
+      if (findings.length > MAX_LISTED) out.push(`- …and ${findings.length - MAX_LISTED} more (\`berth audit --format text\` lists every one)`);
       out.push('');
       const first = findings[0]!;
       out.push(fence(report, first.span.file, snippet(report, first)), '');
@@ -100,7 +109,7 @@ export function formatMarkdown(report: AuditReport): string {
       } else {
         const doc = report.docs.get(rule);
         if (doc?.fix) out.push(indent(doc.fix.trim()), '');
-        if (doc?.good) out.push(indent(doc.good.trim()), '');
+        if (doc?.good) out.push(indent(`For example (from the rule's documentation):\n\n${doc.good.trim()}`), '');
       }
     }
   }
@@ -128,7 +137,7 @@ function listFiles(report: AuditReport, files: string[]): string {
 function evidence(report: AuditReport, rule: string, of: number): string {
   const passed = report.checks.filter((c) => c.rule === rule && c.outcome === 'pass').map((c) => c.subject);
   const shown = passed.slice(0, 4).map((s) => `\`${s}\``).join(', ');
-  const count = passed.length === of ? `all ${plural(of, 'check')} pass` : `${passed.length} of ${of} checks pass`;
+  const count = of === 1 ? 'its one check passes' : passed.length === of ? `all ${of} checks pass` : `${passed.length} of ${of} checks pass`;
   return `${count} (${shown}${passed.length > 4 ? ', …' : ''})`;
 }
 
@@ -144,9 +153,7 @@ function issueHeading(title: string, n: number): string {
 }
 
 function snippet(report: AuditReport, f: Finding): string {
-  const from = Math.max(1, f.span.line - 1);
-  const to = Math.min(f.span.endLine, f.span.line + 3);
-  return lines(report, f.span.file, from, to).join('\n');
+  return lines(report, f.span.file, f.span.line, Math.max(f.span.endLine, f.span.line + 2)).join('\n');
 }
 
 /** The lines a fix touches, after the fix. */
@@ -161,7 +168,7 @@ function fixedSnippet(report: AuditReport, f: Finding): string {
 }
 
 function fence(report: AuditReport, file: string, body: string): string {
-  const lang = /dockerfile|containerfile/i.test(file) ? 'dockerfile' : 'yaml';
+  const lang = isDockerfile(basename(file)) ? 'dockerfile' : 'yaml';
   return `\`\`\`${lang}\n# ${rel(report, file)}\n${body}\n\`\`\``;
 }
 
@@ -185,7 +192,7 @@ function notes(report: AuditReport, c: CategoryScore): string {
       'to fix: ' +
         c.weaknesses
           .slice(0, 2)
-          .map((w) => `${w.rule} (${w.failed}×)`)
+          .map((w) => `${w.rule} (${w.findings}×)`)
           .join(', '),
     );
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { rel, type AuditReport } from '../report.js';
 import type { Finding, Severity } from '../rule.js';
 
@@ -41,7 +42,7 @@ export function formatSarif(report: AuditReport): string {
             }),
           },
         },
-        originalUriBaseIds: { SRCROOT: { uri: `file://${report.root.endsWith('/') ? report.root : `${report.root}/`}` } },
+        originalUriBaseIds: { SRCROOT: { uri: `${pathToFileURL(report.root).href.replace(/\/?$/, '/')}` } },
         results: report.findings.map((f) => ({
           ruleId: f.rule,
           ruleIndex: index.get(f.rule)!,
@@ -50,7 +51,7 @@ export function formatSarif(report: AuditReport): string {
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: encodeURI(rel(report, f.span.file)), uriBaseId: 'SRCROOT' },
+                artifactLocation: { uri: uri(rel(report, f.span.file)), uriBaseId: 'SRCROOT' },
                 region: { startLine: f.span.line, startColumn: f.span.col, endLine: f.span.endLine, endColumn: Math.max(f.span.endCol, f.span.endLine === f.span.line ? f.span.col + 1 : 1) },
               },
             },
@@ -64,7 +65,7 @@ export function formatSarif(report: AuditReport): string {
                     description: { text: `${f.fix.title}${f.fixable === 'unsafe' ? ' (changes behaviour: --fix-unsafe)' : ''}` },
                     artifactChanges: [
                       {
-                        artifactLocation: { uri: encodeURI(rel(report, f.span.file)), uriBaseId: 'SRCROOT' },
+                        artifactLocation: { uri: uri(rel(report, f.span.file)), uriBaseId: 'SRCROOT' },
                         replacements: f.fix.edits.map((e) => ({
                           deletedRegion: { charOffset: e.offset, charLength: e.end - e.offset },
                           ...(e.text ? { insertedContent: { text: e.text } } : {}),
@@ -80,4 +81,9 @@ export function formatSarif(report: AuditReport): string {
     ],
   };
   return JSON.stringify(log, null, 2) + '\n';
+}
+
+/** A relative path as a URI reference: each segment percent-encoded (spaces, #, ? and all). */
+function uri(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
 }

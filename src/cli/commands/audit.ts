@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { fixedTexts, type FixMode } from '../../audit/apply-fixes.js';
 import { ruleDocs } from '../../audit/docs.js';
@@ -7,16 +6,16 @@ import { runAudit, type AuditResult } from '../../audit/engine.js';
 import { formatJson } from '../../audit/formatters/json.js';
 import { formatMarkdown } from '../../audit/formatters/markdown.js';
 import { formatSarif } from '../../audit/formatters/sarif.js';
-import { formatText } from '../../audit/formatters/text.js';
+import { formatText, summaryLines } from '../../audit/formatters/text.js';
 import { grade } from '../../audit/grade.js';
 import { prepareAudit, type Prepared } from '../../audit/prepare.js';
-import { failing, type AuditReport } from '../../audit/report.js';
+import { failing, plural, type AuditReport } from '../../audit/report.js';
 import { SEVERITIES, type Profile, type Severity } from '../../audit/rule.js';
 import { RULES } from '../../audit/rules/index.js';
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
 import { FileSource } from '../../source/files.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+import { ensureDir, writeFileAtomic } from '../../util/atomic-write.js';
 import { table } from '../../util/table.js';
 import { PLAIN } from '../../util/style.js';
 import pkg from '../../../package.json' with { type: 'json' };
@@ -42,8 +41,8 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   const mode: FixMode | undefined = v['fix-unsafe'] ? 'unsafe' : v.fix ? 'safe' : undefined;
   if (v['dry-run'] && !mode) throw new UsageError('--dry-run goes with --fix or --fix-unsafe');
 
-  const prepare = () => {
-    const source = new FileSource();
+  const prepare = (overrides?: ReadonlyMap<string, string>) => {
+    const source = new FileSource(overrides);
     const p = prepareAudit({ paths: args.positionals, cwd: io.cwd, ...(v.config ? { configFile: v.config as string } : {}), ...(profile ? { profile } : {}), rules: RULES }, source);
     return { p, source };
   };
@@ -59,35 +58,47 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   let result = runAudit(p.input, source);
 
   if (mode) {
-    if (v['dry-run']) {
-      const changed = fixedTexts(result.findings.filter(p.keep), mode, result.texts);
-      for (const [file, after] of changed) {
-        const name = relative(io.cwd, file);
-        io.out(createTwoFilesPatch(`a/${name}`, `b/${name}`, result.texts.get(file)!, after, '', '', { context: 2 }).replace(/^=+\n/, ''));
-      }
-      io.err(`${changed.size} file${changed.size === 1 ? '' : 's'} would change (dry run: nothing written)\n`);
-      return EXIT.OK;
-    }
-    let written = 0;
+    // Fixes run pass after pass until nothing changes: each pass re-audits what the last one wrote.
+    // A dry run keeps the passes in memory and prints the difference.
+    const dry = v['dry-run'] === true;
+    const fixed = new Map<string, string>();
+    const original = new Map<string, string>();
+    let settled = false;
     for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
-      const changed = fixedTexts(result.findings.filter(p.keep), mode, result.texts);
-      if (changed.size === 0) break;
-      for (const [file, text] of changed) writeFileAtomic(file, text);
-      written += changed.size;
-      ({ p, source } = prepare());
+      const changed = fixedTexts(result.findings.filter((f) => inside(p.discovery.root, f.span.file)), mode, result.texts);
+      if (changed.size === 0) {
+        settled = true;
+        break;
+      }
+      for (const [file, text] of changed) {
+        if (!original.has(file)) original.set(file, result.texts.get(file)!);
+        fixed.set(file, text);
+        if (!dry) writeFileAtomic(file, text);
+      }
+      ({ p, source } = prepare(dry ? fixed : undefined));
       result = runAudit(p.input, source);
     }
-    io.err(`fixed: ${written} file write${written === 1 ? '' : 's'}\n`);
+    if (!settled) io.err(`warning: fixes were still changing files after ${MAX_FIX_PASSES} passes; run again, and please report this\n`);
+    const names = [...fixed.keys()].map((f) => relative(io.cwd, f));
+    if (dry) {
+      for (const [file, after] of fixed) {
+        const name = relative(io.cwd, file);
+        io.out(createTwoFilesPatch(`a/${name}`, `b/${name}`, original.get(file)!, after, '', '', { context: 2 }).replace(/^=+\n/, ''));
+      }
+      io.err(`${plural(fixed.size, 'file')} would change${names.length ? `: ${names.join(', ')}` : ''} (dry run: nothing written)\n`);
+      return fixed.size ? EXIT.FAILED : EXIT.OK;
+    }
+    io.err(`fixed ${plural(fixed.size, 'file')}${names.length ? `: ${names.join(', ')}` : ''}\n`);
   }
 
   const report = buildReport(p, result, failOnArg as Severity | 'none' | undefined);
   const style = v.output ? PLAIN : io.style;
   const text = format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report) : format === 'markdown' ? formatMarkdown(report) : formatText(report, style);
   if (v.output) {
-    mkdirSync(dirname(resolve(io.cwd, v.output as string)), { recursive: true });
+    ensureDir(dirname(resolve(io.cwd, v.output as string)));
     writeFileAtomic(resolve(io.cwd, v.output as string), text);
     io.err(`wrote ${v.output}\n`);
-    if (format !== 'text') io.err(formatText({ ...report, findings: [] }, io.errStyle).trimStart());
+    io.err(summaryLines(report, io.errStyle) + '\n');
   } else io.out(text);
 
   for (const c of result.crashes) io.err(`${io.errStyle.red('internal error')} in rule ${c.rule} on ${relative(io.cwd, c.file)}: ${c.error.message}. This is a bug in berth; please report it.\n`);
@@ -96,7 +107,7 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
 }
 
 function buildReport(p: Prepared, result: AuditResult, failOn: Severity | 'none' | undefined): AuditReport {
-  const findings = result.findings.filter(p.keep);
+  const findings = result.findings;
   const metas = new Map([...RULES.values()].map((r) => [r.meta.id, r.meta]));
   const style = new Set([...RULES.values()].filter((r) => r.meta.style).map((r) => r.meta.id));
   const titles = new Map([...metas.values()].map((m) => [m.id, m.title]));
@@ -119,6 +130,12 @@ function buildReport(p: Prepared, result: AuditResult, failOn: Severity | 'none'
     failOn: failOn ?? p.failOn,
     docs: ruleDocs(undocumented),
   };
+}
+
+/** Fixes never touch files outside the audited folder (a build context at ../other, say). */
+function inside(root: string, file: string): boolean {
+  const r = relative(root, file);
+  return r !== '' && !r.startsWith('..') && !isAbsolute(r);
 }
 
 function listRules(): string {

@@ -1,6 +1,6 @@
 import { entry, get } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
-import { fragmentInfo, isOverrideFile, siblings, withHint } from './support/index.js';
+import { fragmentInfo, isOverrideFile, siblings, withHint } from './_shared.js';
 
 const CODES = new Set(['DEPENDS_UNKNOWN', 'NETWORK_UNKNOWN', 'VOLUME_UNKNOWN', 'SECRET_UNKNOWN', 'EXTENDS_INVALID', 'INCLUDE_INVALID', 'SERVICE_NO_IMAGE']);
 

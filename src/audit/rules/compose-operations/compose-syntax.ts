@@ -1,5 +1,5 @@
 import type { ComposeRule } from '../../rule.js';
-import { withHint } from './support/index.js';
+import { withHint } from './_shared.js';
 
 /** What stops compose from reading the file at all, or from reading a value the way it is meant. */
 const CODES = new Set(['YAML_SYNTAX', 'YAML_ALIAS_BOMB', 'YAML_UNSUPPORTED', 'FILE_TOO_LARGE', 'FILE_UNREADABLE', 'SCHEMA', 'UNKNOWN_KEY', 'VAR_SYNTAX', 'PORT_INVALID', 'VOLUME_INVALID']);

@@ -1,6 +1,6 @@
 import { entry, nodeAt, type LNode } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
-import { partialService } from './support/index.js';
+import { partialService } from './_shared.js';
 
 /** The keys that cap the CPU time a container may use (cpu_shares is only a relative weight). */
 const KEYS = ['cpus', 'cpu_quota', 'cpu_count', 'cpu_percent', 'cpuset'];

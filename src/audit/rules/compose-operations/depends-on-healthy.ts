@@ -1,15 +1,12 @@
-import type { Span } from '../../../diagnostics/span.js';
-import type { ComposeProject, Healthcheck } from '../../../model/compose.js';
+import type { Healthcheck } from '../../../model/compose.js';
 import { entry } from '../../../source/tree.js';
 import { fix, replaceSpan, scalarContent } from '../../fix-helpers.js';
 import type { ComposeRule } from '../../rule.js';
+import { within } from '../_spans.js';
+import { firstReport } from './_shared.js';
 
-/** Places already reported in a project: a depends_on from an anchor is one place for all services using it. */
-const reported = new WeakMap<ComposeProject, Set<string>>();
-
-function within(span: Span, outer: Span): boolean {
-  return span.file === outer.file && (span.offset ?? -1) >= (outer.offset ?? 0) && (span.endOffset ?? Infinity) <= (outer.endOffset ?? -1);
-}
+/** A depends_on from an anchor is one place for all services using it. */
+const firstTime = firstReport();
 
 function checks(hc: Healthcheck | undefined): boolean {
   return hc !== undefined && hc.disable !== true && hc.test?.[0]?.toUpperCase() !== 'NONE';
@@ -43,11 +40,7 @@ export const rule: ComposeRule = {
       const written = cond && cond.keySpan !== item.keySpan ? cond.value.span : undefined;
       const here = written && within(written, own) ? written : undefined;
       const span = here ?? (written && !within(item.keySpan, own) ? written : item.keySpan);
-      const seen = reported.get(project) ?? new Set<string>();
-      reported.set(project, seen);
-      const key = `${span.file}:${span.offset}:${name}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (!firstTime(project, `${span.file}:${span.offset}:${name}`)) continue;
       let edit;
       if (here && here.file === ctx.file) {
         const inner = scalarContent(text, here);

@@ -1,5 +1,5 @@
 import type { ComposeRule } from '../../rule.js';
-import { withHint } from './support/index.js';
+import { withHint } from './_shared.js';
 
 /** A key written twice in one mapping: YAML keeps one value, and tools disagree on which. */
 export const rule: ComposeRule = {

@@ -1,6 +1,6 @@
 import { entry } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
-import { isOneShot, partialService } from './support/index.js';
+import { isOneShot, partialService } from './_shared.js';
 
 /** Without a health check nothing knows whether the service works, only that its process runs. */
 export const rule: ComposeRule = {

@@ -1,6 +1,7 @@
 import { entry } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
-import { autoUpdates, parseImage } from './support/index.js';
+import { parseImage } from '../_images.js';
+import { autoUpdates } from './_shared.js';
 
 /** A tag can be moved or overwritten; only a digest names exactly the bytes that run. */
 export const rule: ComposeRule = {

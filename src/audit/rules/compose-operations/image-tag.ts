@@ -1,6 +1,7 @@
 import { entry } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
-import { autoUpdates, parseImage } from './support/index.js';
+import { parseImage } from '../_images.js';
+import { autoUpdates } from './_shared.js';
 
 /** Tags that follow a branch or a channel rather than naming one version. */
 export const FLOATING = new Set(['latest', 'stable', 'edge', 'lts', 'release', 'main', 'master', 'nightly', 'current', 'rolling', 'develop', 'dev', 'beta', 'alpha', 'unstable', 'testing', 'canary', 'next', 'preview', 'snapshot']);

@@ -1,30 +1,19 @@
 import type { Span } from '../../../diagnostics/span.js';
-import type { ComposeProject } from '../../../model/compose.js';
-import { entry, map, type LEntry, type LMap } from '../../../source/tree.js';
-import { addToMapping, fix, indentAt } from '../../fix-helpers.js';
+import { entry, type LMap } from '../../../source/tree.js';
+import { addToMapping, fix } from '../../fix-helpers.js';
 import type { ComposeRule, ComposeServiceContext, TextEdit } from '../../rule.js';
-import { indentUnit, ownMapping, partialService, settled } from './support/index.js';
+import { startsIn } from '../_spans.js';
+import { firstReport, indentStep, ownBlock, ownMapping, partialService } from './_shared.js';
 
-/** Places already reported in a project: a logging block from an anchor is one place for all services using it. */
-const reported = new WeakMap<ComposeProject, Set<string>>();
+/** A logging block from an anchor is one place for all services using it. */
+const firstTime = firstReport();
 
 /** Drivers that write to files on the host and keep them whole unless told a size. */
 const FILE_DRIVERS = new Set(['json-file', 'k8s-file']);
 
-function within(span: Span, outer: Span): boolean {
-  return span.file === outer.file && (span.offset ?? -1) >= (outer.offset ?? 0) && (span.offset ?? Infinity) < (outer.endOffset ?? -1);
-}
-
 /** A block mapping's own entries (merge keys left out), or undefined for flow style and other places. */
 function block(ctx: ComposeServiceContext, node: LMap, outer: Span): LMap | undefined {
-  if (!within(node.span, outer) || ctx.text[node.span.offset ?? 0] === '{') return undefined;
-  const entries = node.entries.filter((e) => within(e.keySpan, node.span)).sort((a, b) => (a.keySpan.offset ?? 0) - (b.keySpan.offset ?? 0));
-  return entries.length ? settled(ctx.text, map(entries, node.span)) : undefined;
-}
-
-function step(ctx: ComposeServiceContext, parent: LEntry, child: LMap): string {
-  const n = indentAt(ctx.text, child.entries[0]?.keySpan.offset ?? 0).length - indentAt(ctx.text, parent.keySpan.offset ?? 0).length;
-  return ' '.repeat(n > 0 ? n : 2);
+  return startsIn(node.span, outer) ? ownBlock(ctx.text, node) : undefined;
 }
 
 /** The json-file log driver keeps every line forever unless it is given a size: the disk fills up. */
@@ -45,7 +34,7 @@ export const rule: ComposeRule = {
     const logEntry = entry(service.node, 'logging');
     const own = ownMapping(ctx);
     if (!logging || !logEntry || logEntry.value.kind !== 'map') {
-      const unit = own ? indentUnit(ctx, own) : '  ';
+      const unit = own ? indentStep(ctx.text, service.span, own) : '  ';
       const edit = own && addToMapping(ctx.text, own, `logging:\n${unit}driver: json-file\n${unit}options:\n${unit}${unit}max-size: 10m\n${unit}${unit}max-file: "3"`);
       ctx.report({
         span: service.span,
@@ -66,14 +55,11 @@ export const rule: ComposeRule = {
       return;
     }
     const span = driverNode?.value.span ?? logEntry.keySpan;
-    const seen = reported.get(ctx.project) ?? new Set<string>();
-    reported.set(ctx.project, seen);
-    if (seen.has(`${span.file}:${span.offset}`)) return;
-    seen.add(`${span.file}:${span.offset}`);
+    if (!firstTime(ctx.project, `${span.file}:${span.offset}`)) return;
     let edit: TextEdit | undefined;
     const logMap = own ? block(ctx, logEntry.value, own.span) : undefined;
     if (logMap && !optionsEntry) {
-      const unit = step(ctx, logEntry, logMap);
+      const unit = indentStep(ctx.text, logEntry.keySpan, logMap);
       edit = addToMapping(ctx.text, logMap, `options:\n${unit}max-size: 10m\n${unit}max-file: "3"`);
     } else if (logMap && optionsEntry?.value.kind === 'map') {
       const opts = block(ctx, optionsEntry.value, logMap.span);

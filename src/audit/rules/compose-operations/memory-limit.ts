@@ -1,6 +1,6 @@
 import { entry, nodeAt } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
-import { partialService } from './support/index.js';
+import { partialService } from './_shared.js';
 
 /** Without a memory limit one leaking service can take the host's memory and get others killed. */
 export const rule: ComposeRule = {

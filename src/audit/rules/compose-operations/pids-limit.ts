@@ -1,6 +1,6 @@
 import { entry, nodeAt, type LNode } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
-import { partialService } from './support/index.js';
+import { partialService } from './_shared.js';
 
 /** Without a process limit a fork bomb or a runaway worker pool exhausts the host's PIDs (CIS 5.29). */
 export const rule: ComposeRule = {

@@ -1,10 +1,10 @@
-import type { ComposeProject } from '../../../model/compose.js';
 import { entry } from '../../../source/tree.js';
 import { fix, replaceSpan } from '../../fix-helpers.js';
 import type { ComposeRule } from '../../rule.js';
+import { firstReport } from './_shared.js';
 
-/** Port strings already reported in a project: an anchor shared by several services is one place in the file. */
-const reported = new WeakMap<ComposeProject, Set<string>>();
+/** Port strings from an anchor shared by several services are one place in the file. */
+const firstTime = firstReport();
 
 /** What a YAML 1.1 parser makes of `22:22`: a base-60 integer (22 × 60 + 22). */
 function sexagesimal(text: string): number | undefined {
@@ -28,17 +28,13 @@ export const rule: ComposeRule = {
     const { service, text, project } = ctx;
     const ports = entry(service.node, 'ports')?.value;
     if (ports?.kind !== 'seq' || ports.items.length === 0) return ctx.skip();
-    const seen = reported.get(project) ?? new Set<string>();
-    reported.set(project, seen);
     for (const item of ports.items) {
       const span = item.span;
       if (span.file !== ctx.file || span.offset === undefined || span.endOffset === undefined) continue;
-      const key = `${span.file}:${span.offset}`;
-      if (seen.has(key)) continue;
       const raw = text.slice(span.offset, span.endOffset);
       // Plain scalars only: quoted ones start with a quote, long syntax is a mapping with spaces.
       if (!raw.includes(':') || !/^[0-9][0-9A-Za-z.:/_-]*$/.test(raw)) continue;
-      seen.add(key);
+      if (!firstTime(project, `${span.file}:${span.offset}`)) continue;
       const n = sexagesimal(raw);
       ctx.report({
         span,

@@ -1,6 +1,6 @@
 import { addToMapping, fix } from '../../fix-helpers.js';
 import type { ComposeRule } from '../../rule.js';
-import { isOneShot, ownMapping, partialService } from './support/index.js';
+import { isOneShot, ownMapping, partialService } from './_shared.js';
 
 /** A long-running service without a restart policy stays down after a crash or an engine restart. */
 export const rule: ComposeRule = {

@@ -1,5 +1,5 @@
 import type { ComposeRule } from '../../rule.js';
-import { ownMapping } from './support/index.js';
+import { ownMapping } from './_shared.js';
 
 /** The conventional order of service keys, in groups (dclint's service-keys-order); other keys may go anywhere. */
 const GROUPS: string[][] = [

@@ -2,12 +2,14 @@ import type { Span } from '../../../diagnostics/span.js';
 import { parsePortShort } from '../../../compose/short-syntax.js';
 import type { PortMapping, VolumeMount } from '../../../model/compose.js';
 import { map, scalarText, spanAt, type LEntry, type LMap, type LNode } from '../../../source/tree.js';
-import { addToSequence, fix, indentAt, insertAt, lineEnd, lineStart, replaceSpan, scalarContent } from '../../fix-helpers.js';
+import { addToSequence, eol, fix, indentAt, insertAt, lineEnd, lineStart, replaceSpan, scalarContent } from '../../fix-helpers.js';
 import type { ComposeServiceContext, Fix, TextEdit } from '../../rule.js';
+import { imageName } from '../_images.js';
 
 /*
- * Helpers shared by the compose-security rules: edits inside a service's own mapping, image names,
- * published ports, bind mount sources and environment values located in the text.
+ * Helpers shared by the compose-security rules: edits inside a service's own mapping, namespaces
+ * shared with the host, database images, published ports, bind mount sources and environment values
+ * located in the text.
  */
 
 // Edits inside a service
@@ -49,7 +51,12 @@ export function afterLastLine(text: string, from: number, end: number, indent: n
   return lineEnd(text, from);
 }
 
-/** An edit adding `key: value` lines at the end of the service's own mapping; undefined when no minimal edit exists (flow mappings). */
+/**
+ * An edit adding `key: value` lines at the end of the service's own mapping; undefined when no minimal
+ * edit exists (flow mappings). Not fix-helpers' addToMapping: a comment indented under the last value
+ * (`      # - 8080:80` ending a `ports:` list) stays above the new lines here, where addToMapping
+ * inserts before it; the fixes and cases of these rules are written this way.
+ */
 export function addToService(ctx: ComposeServiceContext, yaml: string): TextEdit | undefined {
   const own = ownMapping(ctx);
   const last = own?.entries[own.entries.length - 1];
@@ -58,15 +65,24 @@ export function addToService(ctx: ComposeServiceContext, yaml: string): TextEdit
   const indent = indentAt(ctx.text, keyOffset);
   if (ctx.text.slice(lineStart(ctx.text, keyOffset), keyOffset).trim() !== '' || /\t/.test(indent)) return undefined;
   const at = afterLastLine(ctx.text, keyOffset, last.value.span.endOffset ?? keyOffset, indent.length);
-  const nl = at > 0 && ctx.text[at - 1] !== '\n' ? '\n' : '';
-  const lines = yaml.replace(/\n$/, '').split('\n').map((l) => indent + l).join('\n');
-  return insertAt(at, `${nl}${lines}\n`);
+  const br = eol(ctx.text);
+  const nl = at > 0 && ctx.text[at - 1] !== '\n' ? br : '';
+  const lines = yaml.replace(/\n$/, '').split('\n').map((l) => indent + l).join(br);
+  return insertAt(at, `${nl}${lines}${br}`);
 }
 
 /** An edit appending an item to a block sequence of the service's own mapping; undefined for flow sequences or shared ones. */
 export function addToOwnSequence(ctx: ComposeServiceContext, node: LNode, item: string): TextEdit | undefined {
   if (node.kind !== 'seq' || !ownedByService(ctx, node.span) || node.items.some((i) => !ownedByService(ctx, i.span))) return undefined;
   return addToSequence(ctx.text, node, item);
+}
+
+/** A namespace key (`ipc`, `pid`, `network_mode`...) set to `host`: its value node; 'unknown' when an unset variable decides it. */
+export function hostNamespace(ctx: ComposeServiceContext, key: string): LNode | 'unknown' | undefined {
+  const e = ctx.service.node.entries.find((x) => x.key === key);
+  if (!e || e.value.kind !== 'scalar') return undefined;
+  if (e.value.unresolved?.length) return 'unknown';
+  return scalarText(e.value).trim().toLowerCase() === 'host' ? e.value : undefined;
 }
 
 /** The items of a list-valued key as upper-case strings (capability names lose a CAP_ prefix). */
@@ -77,17 +93,6 @@ export function capabilities(node: LNode | undefined): { name: string; node: LNo
 }
 
 // Images and published ports
-
-/** An image reference without registry, tag and digest: `path` is `bitnami/postgresql`, `name` is `postgresql`. */
-export function imageName(image: string | undefined): { path: string; name: string } | undefined {
-  if (!image) return undefined;
-  const parts = image.trim().toLowerCase().split('@')[0]!.split('/');
-  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0]!)) parts.shift();
-  const name = parts.pop()!.split(':')[0]!;
-  if (!name) return undefined;
-  if (parts[0] === 'library') parts.shift();
-  return { path: [...parts, name].join('/'), name };
-}
 
 /** Images of databases, caches, brokers and search engines: services that hold data and expect a trusted network. */
 const DATABASES: RegExp[] = [
@@ -176,8 +181,9 @@ export function bindToLocalhost(ctx: ComposeServiceContext, port: PortMapping, s
     const before = ctx.text.slice(lineStart(ctx.text, span.offset), span.offset);
     if (!/^[ -]*$/.test(before)) return undefined;
     const after = afterLastLine(ctx.text, span.offset, span.endOffset, before.length);
-    const nl = ctx.text[after - 1] === '\n' || after === 0 ? '' : '\n';
-    return fix(title, insertAt(after, `${nl}${' '.repeat(before.length)}host_ip: 127.0.0.1\n`));
+    const br = eol(ctx.text);
+    const nl = ctx.text[after - 1] === '\n' || after === 0 ? '' : br;
+    return fix(title, insertAt(after, `${nl}${' '.repeat(before.length)}host_ip: 127.0.0.1${br}`));
   }
   // Short syntax: [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]
   const c = scalarContent(ctx.text, span);
@@ -218,13 +224,8 @@ export function writtenSource(ctx: ComposeServiceContext, i: number, v: VolumeMo
   if (span.file !== ctx.file || span.offset === undefined) return v.source ?? '';
   const c = scalarContent(ctx.text, span);
   const text = ctx.text.slice(c.offset, c.end);
-  let depth = 0;
-  for (let k = 0; k < text.length; k++) {
-    const ch = text[k];
-    if (ch === '{') depth++;
-    else if (ch === '}') depth--;
-    else if (ch === ':' && depth === 0) return text.slice(0, k);
-  }
+  const colon = topLevelColons(text)[0];
+  if (colon !== undefined) return text.slice(0, colon);
   return text.includes('\n') ? (v.source ?? '') : text;
 }
 
@@ -271,18 +272,6 @@ export function environment(ctx: ComposeServiceContext): EnvValue[] {
     } else out.raw = { offset: c.offset, end: c.end, text };
     return out;
   });
-}
-
-/** A span for offsets of the file being checked. */
-export function spanOf(ctx: ComposeServiceContext, offset: number, end: number): Span {
-  const pos = (o: number) => {
-    const before = ctx.text.slice(0, o);
-    const line = before.split('\n').length;
-    return { line, col: o - (before.lastIndexOf('\n') + 1) + 1 };
-  };
-  const a = pos(offset);
-  const b = pos(end);
-  return { file: ctx.file, line: a.line, col: a.col, endLine: b.line, endCol: b.col, offset, endOffset: end };
 }
 
 export function isSecretName(name: string): boolean {

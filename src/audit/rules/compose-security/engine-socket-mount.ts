@@ -1,6 +1,7 @@
 import { spanAt } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
-import { engineSocket, imageName, writtenSource } from './_shared.js';
+import { imageName } from '../_images.js';
+import { engineSocket, writtenSource } from './_shared.js';
 
 /** The engine's API socket in a container is root on the host (or the whole account, rootless). */
 export const rule: ComposeRule = {

@@ -1,6 +1,7 @@
 import { fix, replaceSpan } from '../../fix-helpers.js';
 import type { ComposeRule } from '../../rule.js';
-import { environment, isSecretName, readsVariable, spanOf, type EnvValue } from './_shared.js';
+import { spanOf } from '../_spans.js';
+import { environment, isSecretName, readsVariable, type EnvValue } from './_shared.js';
 
 /** Values that are settings, not secrets: booleans, durations, paths, hashes. */
 const NOT_SECRET_VALUE =
@@ -46,6 +47,7 @@ export const rule: ComposeRule = {
     severity: 'high',
     fixable: 'unsafe',
     profiles: ['recommended', 'rootless-podman', 'strict'],
+    sensitive: true,
   },
   service(ctx) {
     const env = environment(ctx);

@@ -1,5 +1,5 @@
-import { scalarText } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
+import { hostNamespace } from './_shared.js';
 
 /** `ipc: host` shares the host's shared memory and semaphores with the container. */
 export const rule: ComposeRule = {
@@ -13,12 +13,11 @@ export const rule: ComposeRule = {
     profiles: ['recommended', 'rootless-podman', 'strict'],
   },
   service(ctx) {
-    const e = ctx.service.node.entries.find((x) => x.key === 'ipc');
-    if (!e || e.value.kind !== 'scalar') return;
-    if (e.value.unresolved?.length) return ctx.skip();
-    if (scalarText(e.value).trim().toLowerCase() !== 'host') return;
+    const host = hostNamespace(ctx, 'ipc');
+    if (host === 'unknown') return ctx.skip();
+    if (!host) return;
     ctx.report({
-      span: e.value.span,
+      span: host.span,
       message: `service "${ctx.service.name}" uses ipc: host: it can read and write the shared memory and semaphores of host processes; to share memory between two containers use ipc: shareable and ipc: service:<name>, and for a bigger /dev/shm use shm_size`,
     });
   },

@@ -1,5 +1,5 @@
-import { scalarText } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
+import { hostNamespace } from './_shared.js';
 
 /** `network_mode: host` puts the container in the host's network stack: no isolation, every port open. */
 export const rule: ComposeRule = {
@@ -13,12 +13,11 @@ export const rule: ComposeRule = {
     profiles: ['recommended', 'rootless-podman', 'strict'],
   },
   service(ctx) {
-    const e = ctx.service.node.entries.find((x) => x.key === 'network_mode');
-    if (!e || e.value.kind !== 'scalar') return;
-    if (e.value.unresolved?.length) return ctx.skip();
-    if (scalarText(e.value).trim().toLowerCase() !== 'host') return;
+    const host = hostNamespace(ctx, 'network_mode');
+    if (host === 'unknown') return ctx.skip();
+    if (!host) return;
     ctx.report({
-      span: e.value.span,
+      span: host.span,
       message: `service "${ctx.service.name}" uses network_mode: host: it shares the host's network stack, so every port it listens on is open on all host interfaces and it reaches services bound to the host's localhost; use published ports instead (discovery protocols such as mDNS/SSDP are the usual reason to keep it)`,
     });
   },

@@ -1,5 +1,5 @@
-import { scalarText } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
+import { hostNamespace } from './_shared.js';
 
 /** `pid: host` shows the container every host process, and lets it signal them. */
 export const rule: ComposeRule = {
@@ -13,12 +13,11 @@ export const rule: ComposeRule = {
     profiles: ['recommended', 'rootless-podman', 'strict'],
   },
   service(ctx) {
-    const e = ctx.service.node.entries.find((x) => x.key === 'pid');
-    if (!e || e.value.kind !== 'scalar') return;
-    if (e.value.unresolved?.length) return ctx.skip();
-    if (scalarText(e.value).trim().toLowerCase() !== 'host') return;
+    const host = hostNamespace(ctx, 'pid');
+    if (host === 'unknown') return ctx.skip();
+    if (!host) return;
     ctx.report({
-      span: e.value.span,
+      span: host.span,
       message: `service "${ctx.service.name}" uses pid: host: it sees every host process with its command line, can signal processes of the same user, and with SYS_PTRACE read their memory; only host monitoring agents need it`,
     });
   },

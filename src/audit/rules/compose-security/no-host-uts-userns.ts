@@ -1,5 +1,5 @@
-import { scalarText } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
+import { hostNamespace } from './_shared.js';
 
 const WHY: Record<string, string> = {
   uts: "it shares the host's hostname and domain name and, with SYS_ADMIN, can change them for the whole host",
@@ -19,14 +19,13 @@ export const rule: ComposeRule = {
   },
   service(ctx) {
     for (const key of ['uts', 'userns_mode'] as const) {
-      const e = ctx.service.node.entries.find((x) => x.key === key);
-      if (!e || e.value.kind !== 'scalar') continue;
-      if (e.value.unresolved?.length) {
+      const host = hostNamespace(ctx, key);
+      if (host === 'unknown') {
         ctx.skip();
         continue;
       }
-      if (scalarText(e.value).trim().toLowerCase() !== 'host') continue;
-      ctx.report({ span: e.value.span, message: `service "${ctx.service.name}" uses ${key}: host: ${WHY[key]}; remove it unless the service really needs it` });
+      if (!host) continue;
+      ctx.report({ span: host.span, message: `service "${ctx.service.name}" uses ${key}: host: ${WHY[key]}; remove it unless the service really needs it` });
     }
   },
   cases: {

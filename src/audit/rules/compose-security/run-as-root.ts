@@ -1,6 +1,8 @@
 import { scalarText } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
-import { environment, imageName, spanOf } from './_shared.js';
+import { imageName } from '../_images.js';
+import { spanOf } from '../_spans.js';
+import { environment } from './_shared.js';
 
 /**
  * Images that do not run their service as root: official database images start as root only to step

@@ -1,5 +1,7 @@
 import type { ComposeRule } from '../../rule.js';
-import { environment, imageName, isSecretName, spanOf } from './_shared.js';
+import { imageName } from '../_images.js';
+import { spanOf } from '../_spans.js';
+import { environment, isSecretName } from './_shared.js';
 
 /** How an image reads a variable from a file: the name of the variable that holds the file's path. */
 type FileVariant = (name: string) => string | undefined;

@@ -1,6 +1,7 @@
 import { spanAt } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
-import { imageName, portsUnknown } from './_shared.js';
+import { imageName } from '../_images.js';
+import { portsUnknown } from './_shared.js';
 
 const SSHD_IMAGE = /(^|\/|-)(openssh-server|sshd|ssh-server|sftp|sftpgo)$/;
 const GIT_SERVER = /(^|\/)(gitea|forgejo|gogs|gitlab-ce|gitlab-ee|onedev|soft-serve)$/;

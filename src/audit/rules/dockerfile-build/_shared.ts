@@ -1,6 +1,10 @@
 import type { Span } from '../../../diagnostics/span.js';
 import type { DockerfileModel, Instruction, Stage } from '../../../dockerfile/model.js';
 import { hasFlag, program, type ShellCommand } from '../../../dockerfile/shell.js';
+import { insertAt } from '../../fix-helpers.js';
+import type { TextEdit } from '../../rule.js';
+import { spanOf } from '../_spans.js';
+import { lineage } from '../_stages.js';
 
 /**
  * Helpers shared by the dockerfile-build rules (the "_" prefix keeps this file out of the rule
@@ -44,9 +48,7 @@ export function mountCovers(instr: Instruction, ...paths: string[]): boolean {
 
 /** The chain of stages an image built from `stage` contains: its FROM ancestors in this file, then itself. */
 export function chain(stage: Stage): Stage[] {
-  const out: Stage[] = [];
-  for (let s: Stage | undefined = stage; s && !out.includes(s); s = s.from.stage) out.unshift(s);
-  return out;
+  return lineage(stage).reverse();
 }
 
 /** The stages the final image contains: the last stage and the stages it is built FROM, in build order. */
@@ -466,18 +468,6 @@ function tokenize(text: string, start: number, end: number): { words: WordPos[];
   return { words, operators };
 }
 
-/** A span for [offset, end) of the text. */
-export function spanAt(text: string, file: string, offset: number, end: number): Span {
-  const pos = (o: number) => {
-    const before = text.slice(0, o);
-    const line = before.split('\n').length;
-    return { line, col: o - before.lastIndexOf('\n') };
-  };
-  const a = pos(offset);
-  const b = pos(end);
-  return { file, line: a.line, col: a.col, endLine: b.line, endCol: b.col, offset, endOffset: end };
-}
-
 /** Position of a command's word (by index in Cmd.argv) in the text, when located. */
 export function wordPos(loc: Located | undefined, cmd: Cmd, argvIndex: number): WordPos | undefined {
   const p = loc?.commands[cmd.index]?.[cmd.rawIndex[argvIndex] ?? -1];
@@ -489,8 +479,26 @@ export function argPos(loc: Located | undefined, cmd: Cmd, argIndex: number): Wo
   return wordPos(loc, cmd, cmd.progAt + 1 + argIndex);
 }
 
+/** The span of the word `args[argIndex]` of a command, else (not located, or no index) of its program, else the instruction keyword. */
+export function argSpan(ctx: { text: string; file: string }, loc: Located | undefined, instr: Instruction, cmd: Cmd, argIndex: number | undefined): Span {
+  const p = argIndex === undefined ? undefined : argPos(loc, cmd, argIndex);
+  return p ? spanOf(ctx, p.offset, p.end) : commandSpan(ctx, loc, instr, cmd);
+}
+
+/** The span of the first operand of a package command that is `word`, else of the command. */
+export function operandSpan(ctx: { text: string; file: string }, loc: Located | undefined, instr: Instruction, pc: PkgCommand, word: string | undefined): Span {
+  const first = positionals(pc.cmd.args.slice(pc.verbAt + 1), new Set()).find((p) => p.word === word);
+  return argSpan(ctx, loc, instr, pc.cmd, first ? pc.verbAt + 1 + first.at : undefined);
+}
+
+/** An edit adding ` flag` right after a package command's verb, when the verb is written as is (not through a variable or quotes). */
+export function addAfterVerb(text: string, loc: Located | undefined, pc: PkgCommand, flag: string): TextEdit | undefined {
+  const verb = argPos(loc, pc.cmd, pc.verbAt);
+  return verb && text.slice(verb.offset, verb.end) === pc.verb ? insertAt(verb.end, ` ${flag}`) : undefined;
+}
+
 /** The span of a command's word (default: its program), or the instruction keyword when it cannot be located. */
 export function commandSpan(ctx: { text: string; file: string }, loc: Located | undefined, instr: Instruction, cmd: Cmd, argvIndex = cmd.progAt): Span {
   const p = wordPos(loc, cmd, argvIndex);
-  return p ? spanAt(ctx.text, ctx.file, p.offset, p.end) : instr.keywordSpan;
+  return p ? spanOf(ctx, p.offset, p.end) : instr.keywordSpan;
 }

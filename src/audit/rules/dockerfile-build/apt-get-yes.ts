@@ -1,6 +1,6 @@
-import { fix, insertAt } from '../../fix-helpers.js';
+import { fix } from '../../fix-helpers.js';
 import type { DockerfileRule } from '../../rule.js';
-import { aptConfigured, argPos, commandSpan, has, locate, pkgCommands, runs, spanAt, type Located } from './_shared.js';
+import { addAfterVerb, aptConfigured, argSpan, has, locate, pkgCommands, runs, type Located } from './_shared.js';
 
 /** `apt-get install` without `-y` stops at "Do you want to continue?" and aborts the build. */
 export const rule: DockerfileRule = {
@@ -24,12 +24,11 @@ export const rule: DockerfileRule = {
           if (assumesYes(pc.args) || pc.cmd.raw.before === '|') continue; // `yes | apt-get install` answers the prompt
           if (aptConfigured(stage, instr, pc.cmd.index, /Assume-Yes/i)) continue; // set in apt's configuration (or cannot tell)
           if (loc === null) loc = locate(ctx.text, ctx.dockerfile, instr);
-          const verb = argPos(loc, pc.cmd, pc.verbAt);
-          const exact = verb && ctx.text.slice(verb.offset, verb.end) === 'install';
+          const edit = addAfterVerb(ctx.text, loc, pc, '-y');
           ctx.report({
-            span: verb ? spanAt(ctx.text, ctx.file, verb.offset, verb.end) : commandSpan(ctx, loc, instr, pc.cmd),
+            span: argSpan(ctx, loc, instr, pc.cmd, pc.verbAt),
             message: `"${pc.tool} install" without -y: when a package pulls in dependencies, apt asks "Do you want to continue?", gets no answer and aborts the build`,
-            ...(exact ? { fix: fix(`Add -y to ${pc.tool} install`, insertAt(verb.end, ' -y')) } : {}),
+            ...(edit ? { fix: fix(`Add -y to ${pc.tool} install`, edit) } : {}),
           });
         }
       }

@@ -1,6 +1,6 @@
-import { fix, insertAt } from '../../fix-helpers.js';
+import { fix } from '../../fix-helpers.js';
 import type { DockerfileRule } from '../../rule.js';
-import { aptConfigured, argPos, commandSpan, finalChain, has, locate, pkgCommands, runs, spanAt, stageLabel, type Located } from './_shared.js';
+import { addAfterVerb, aptConfigured, argSpan, finalChain, has, locate, pkgCommands, runs, stageLabel, type Located } from './_shared.js';
 
 /** Recommended packages are not needed to run anything; they make images much larger. */
 export const rule: DockerfileRule = {
@@ -27,12 +27,11 @@ export const rule: DockerfileRule = {
           looked = true;
           if (has(pc.args, '--no-install-recommends') || pc.args.some((a) => /Install-Recommends=(false|0|no)$/i.test(a))) continue;
           if (loc === null) loc = locate(ctx.text, ctx.dockerfile, instr);
-          const verb = argPos(loc, pc.cmd, pc.verbAt);
-          const exact = verb && ctx.text.slice(verb.offset, verb.end) === 'install';
+          const edit = addAfterVerb(ctx.text, loc, pc, '--no-install-recommends');
           ctx.report({
-            span: verb ? spanAt(ctx.text, ctx.file, verb.offset, verb.end) : commandSpan(ctx, loc, instr, pc.cmd),
+            span: argSpan(ctx, loc, instr, pc.cmd, pc.verbAt),
             message: `"${pc.tool} install" in ${stageLabel(ctx.dockerfile, stage)} without --no-install-recommends: apt also installs every recommended package, often doubling what ends up in the image`,
-            ...(exact ? { fix: fix('Add --no-install-recommends (then add back any package the image really needs)', insertAt(verb.end, ' --no-install-recommends')) } : {}),
+            ...(edit ? { fix: fix('Add --no-install-recommends (then add back any package the image really needs)', edit) } : {}),
           });
         }
       }

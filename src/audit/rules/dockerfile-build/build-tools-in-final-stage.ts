@@ -1,5 +1,5 @@
 import type { DockerfileRule } from '../../rule.js';
-import { argPos, commandSpan, commands, dynamic, finalChain, locate, packageName, pkgCommand, positionals, runs, spanAt, stageLabel, type Cmd, type PkgCommand } from './_shared.js';
+import { commands, dynamic, finalChain, locate, operandSpan, packageName, pkgCommand, runs, stageLabel, type Cmd, type PkgCommand } from './_shared.js';
 
 /** Compilers and toolchains: what a build needs and a running service does not. */
 const TOOLS = new Set([
@@ -50,12 +50,10 @@ export const rule: DockerfileRule = {
         if (tools.length === 0) continue;
         const stage = stages.find((s) => s.instructions.includes(instr))!;
         const loc = locate(ctx.text, ctx.dockerfile, instr);
-        const first = positionals(cmd.args.slice(pc.verbAt + 1), new Set()).find((p) => p.word === tools[0]);
-        const pos = first ? argPos(loc, cmd, pc.verbAt + 1 + first.at) : undefined;
         const names = tools.map((t) => packageName(t));
         const multi = ctx.dockerfile.stages.length > 1;
         ctx.report({
-          span: pos ? spanAt(ctx.text, ctx.file, pos.offset, pos.end) : commandSpan(ctx, loc, instr, cmd),
+          span: operandSpan(ctx, loc, instr, pc, tools[0]),
           message:
             `${stageLabel(ctx.dockerfile, stage)} installs build tools (${names.join(', ')}) that stay in the final image, adding size and a compiler for an attacker: ` +
             (multi ? 'install them only in a builder stage and copy the result' : 'compile in a builder stage and copy only the result, or remove them in the same RUN') +

@@ -1,6 +1,6 @@
 import { fix, insertAt } from '../../fix-helpers.js';
 import type { DockerfileRule } from '../../rule.js';
-import { spanAt } from './_shared.js';
+import { spanOf } from '../_spans.js';
 
 /** Several sources go into a directory, and Docker wants the destination to say so with a trailing slash. */
 export const rule: DockerfileRule = {
@@ -31,7 +31,7 @@ export const rule: DockerfileRule = {
         const tail = json ? /"([^"]*)"\s*\]\s*$/.exec(written) : /(\S+)\s*$/.exec(written);
         const at = tail && tail[1] === dest ? (instr.span.offset ?? 0) + tail.index + (json ? 1 : 0) : undefined;
         ctx.report({
-          span: at !== undefined ? spanAt(ctx.text, ctx.file, at, at + dest.length) : instr.argsSpan,
+          span: at !== undefined ? spanOf(ctx, at, at + dest.length) : instr.argsSpan,
           message: `${instr.keyword} with ${words.length - 1} sources into "${dest}": with several sources the destination is a directory: write it "${dest}/"; BuildKit guesses, but the classic builder fails with "the destination must be a directory and end with a /"`,
           ...(at !== undefined ? { fix: fix('Add a trailing slash to the destination', insertAt(at + dest.length, '/')) } : {}),
         });

@@ -1,5 +1,5 @@
 import type { DockerfileRule } from '../../rule.js';
-import { spanAt } from './_shared.js';
+import { spanOf } from '../_spans.js';
 
 /** EXPOSE takes container ports 1-65535 (or ranges), optionally /tcp, /udp or /sctp; nothing else. */
 export const rule: DockerfileRule = {
@@ -27,7 +27,7 @@ export const rule: DockerfileRule = {
           const problem = invalid(word);
           if (!problem) continue;
           const at = start + m.index;
-          ctx.report({ span: spanAt(ctx.text, ctx.file, at, at + m[0].length), message: `EXPOSE ${word}: ${problem}` });
+          ctx.report({ span: spanOf(ctx, at, at + m[0].length), message: `EXPOSE ${word}: ${problem}` });
         }
       }
     }

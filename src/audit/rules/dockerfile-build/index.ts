@@ -7,6 +7,7 @@ import { rule as baseImageTag } from './base-image-tag.js';
 import { rule as buildToolsInFinalStage } from './build-tools-in-final-stage.js';
 import { rule as consecutiveRun } from './consecutive-run.js';
 import { rule as copyDestinationSlash } from './copy-destination-slash.js';
+import { rule as dockerfileSyntax } from './dockerfile-syntax.js';
 import { rule as execFormCmd } from './exec-form-cmd.js';
 import { rule as exposeValidPort } from './expose-valid-port.js';
 import { rule as fromPlatform } from './from-platform.js';
@@ -46,4 +47,5 @@ export const rules: Rule[] = [
   stageReferences,
   useraddHighUid,
   workdirAbsolute,
+  dockerfileSyntax,
 ];

@@ -1,7 +1,7 @@
-import { fix, insertAt } from '../../fix-helpers.js';
+import { fix } from '../../fix-helpers.js';
 import type { Instruction } from '../../../dockerfile/model.js';
 import type { DockerfileRule } from '../../rule.js';
-import { argPos, commandSpan, commands, envNames, finalChain, has, locate, mountCovers, pkgCommands, positionals, runs, stageLabel, type Cmd, type Located, type PkgCommand } from './_shared.js';
+import { addAfterVerb, commandSpan, commands, envNames, finalChain, has, locate, mountCovers, pkgCommands, positionals, runs, stageLabel, type Cmd, type Located, type PkgCommand } from './_shared.js';
 
 const NO_VALUES = new Set<string>();
 
@@ -32,12 +32,11 @@ export const rule: DockerfileRule = {
         let loc: Located | undefined | null = null;
         const located = () => (loc === null ? (loc = locate(ctx.text, ctx.dockerfile, instr)) : loc);
         const report = (pc: PkgCommand, message: string, flag?: string) => {
-          const verb = argPos(located(), pc.cmd, pc.verbAt);
-          const exact = flag && verb && ctx.text.slice(verb.offset, verb.end) === pc.verb;
+          const edit = flag ? addAfterVerb(ctx.text, located(), pc, flag) : undefined;
           ctx.report({
             span: commandSpan(ctx, located(), instr, pc.cmd),
             message,
-            ...(exact ? { fix: fix(`Add ${flag} to ${pc.tool} ${pc.verb}`, insertAt(verb.end, ` ${flag}`)) } : {}),
+            ...(flag && edit ? { fix: fix(`Add ${flag} to ${pc.tool} ${pc.verb}`, edit) } : {}),
           });
         };
 

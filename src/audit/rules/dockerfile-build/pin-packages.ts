@@ -1,5 +1,5 @@
 import type { DockerfileRule } from '../../rule.js';
-import { argPos, commandSpan, dynamic, has, locate, pkgCommands, positionals, runs, spanAt, type PkgCommand } from './_shared.js';
+import { dynamic, has, locate, operandSpan, pkgCommands, runs, type PkgCommand } from './_shared.js';
 
 /** Build tooling upgraded in place (`pip install -U pip`): pinning it adds churn and no reproducibility. */
 const TOOLING = new Set(['pip', 'setuptools', 'wheel']);
@@ -30,11 +30,9 @@ export const rule: DockerfileRule = {
           const unpinned = names.filter((n) => !pinned(pc, n));
           if (unpinned.length === 0) continue;
           const loc = locate(ctx.text, ctx.dockerfile, instr);
-          const first = positionals(pc.cmd.args.slice(pc.verbAt + 1), new Set()).find((p) => p.word === unpinned[0]);
-          const pos = first ? argPos(loc, pc.cmd, pc.verbAt + 1 + first.at) : undefined;
           const list = unpinned.slice(0, 3).map((n) => `"${n}"`).join(', ') + (unpinned.length > 3 ? ` and ${unpinned.length - 3} more` : '');
           ctx.report({
-            span: pos ? spanAt(ctx.text, ctx.file, pos.offset, pos.end) : commandSpan(ctx, loc, instr, pc.cmd),
+            span: operandSpan(ctx, loc, instr, pc, unpinned[0]),
             message: `${pc.tool} ${pc.verb} installs ${list} without a version: a rebuild gets whatever is newest that day; pin them (${HOW[pc.tool] ?? 'name@version'})`,
           });
         }

@@ -1,6 +1,7 @@
 import type { Instruction } from '../../../dockerfile/model.js';
 import type { DockerfileRule } from '../../rule.js';
-import { chain, commands, has, locate, runs, spanAt, type Cmd } from './_shared.js';
+import { spanOf } from '../_spans.js';
+import { chain, commands, has, locate, runs, type Cmd } from './_shared.js';
 
 /** Producers that cannot fail: a pipe from them loses nothing without pipefail. */
 const INFALLIBLE = new Set(['echo', 'printf', 'yes', 'true']);
@@ -106,7 +107,7 @@ function pipeSpan(ctx: { text: string; file: string; dockerfile: Parameters<type
   const next = positions?.[cmdIndex]?.find((p) => p.offset >= 0);
   if (loc && prev && next) {
     const op = loc.operators.find((o) => o.offset >= prev.end && o.end <= next.offset && (o.value === '|' || o.value === '|&'));
-    if (op) return spanAt(ctx.text, ctx.file, op.offset, op.end);
+    if (op) return spanOf(ctx, op.offset, op.end);
   }
   return instr.keywordSpan;
 }

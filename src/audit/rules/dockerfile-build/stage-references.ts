@@ -1,7 +1,8 @@
 import { distance } from 'fastest-levenshtein';
 import type { Stage } from '../../../dockerfile/model.js';
 import type { DockerfileRule } from '../../rule.js';
-import { mountOptions, spanAt } from './_shared.js';
+import { spanOf } from '../_spans.js';
+import { mountOptions } from './_shared.js';
 
 /**
  * Stage names and `--from` references must resolve: a duplicate name, a stage copying from itself
@@ -35,7 +36,7 @@ export const rule: DockerfileRule = {
       const written = ctx.text.slice(from.span.offset, from.span.endOffset);
       const at = written.toLowerCase().lastIndexOf(stage.name);
       ctx.report({
-        span: at >= 0 ? spanAt(ctx.text, ctx.file, from.span.offset! + at, from.span.offset! + at + stage.name.length) : from.keywordSpan,
+        span: at >= 0 ? spanOf(ctx, from.span.offset! + at, from.span.offset! + at + stage.name.length) : from.keywordSpan,
         message: `stage name "${stage.name}" is already used by the stage on line ${first.span.line}: names must be unique, and --from=${stage.name} would be ambiguous`,
       });
     }

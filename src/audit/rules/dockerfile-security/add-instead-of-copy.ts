@@ -1,7 +1,6 @@
-import type { Instruction } from '../../../dockerfile/model.js';
 import { fix, replaceSpan } from '../../fix-helpers.js';
 import type { DockerfileRule } from '../../rule.js';
-import { wordSpan } from './support/index.js';
+import { copySources, wordSpan } from './_shared.js';
 
 /** Names ADD unpacks (it unpacks local tar archives, compressed or not; zip and jar it copies as they are). */
 const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tzst|tar\.lz|gz|bz2|xz|zst|lz)$/i;
@@ -21,22 +20,6 @@ export function sourceKind(src: string): Kind {
   return 'local';
 }
 
-function sources(instr: Instruction): string[] {
-  const v = instr.value.trim();
-  if (v.startsWith('[')) {
-    try {
-      const j = JSON.parse(v) as unknown;
-      if (Array.isArray(j) && j.every((x) => typeof x === 'string')) return (j as string[]).slice(0, -1);
-    } catch {
-      // not JSON: shell words below
-    }
-  }
-  const words = v.split(/\s+/).filter(Boolean);
-  // heredoc lines follow the first line; sources and destination are on it
-  const firstLine = v.split('\n')[0]!.split(/\s+/).filter(Boolean);
-  return (v.includes('<<') ? firstLine : words).slice(0, -1);
-}
-
 /** ADD where COPY does: local files and folders that are not archives; and ADD of URLs without a checksum. */
 export const rule: DockerfileRule = {
   target: 'dockerfile',
@@ -52,7 +35,7 @@ export const rule: DockerfileRule = {
     for (const stage of ctx.dockerfile.stages) {
       for (const instr of stage.instructions) {
         if (instr.keyword !== 'ADD') continue;
-        const srcs = sources(instr);
+        const srcs = copySources(instr);
         if (srcs.length === 0) continue;
         const kinds = srcs.map(sourceKind);
         const checksum = instr.flags.some((f) => f.name === 'checksum');

@@ -1,6 +1,6 @@
 import { argsOf, hasFlag, operands, program } from '../../../dockerfile/shell.js';
 import type { DockerfileRule } from '../../rule.js';
-import { argSpan, commandSpan, commandsOf, type Located } from './support/index.js';
+import { argSpan, byScript, commandSpan, commandsOf, type Located } from './_shared.js';
 
 /** Password values that lock an account rather than set a password. */
 const LOCKED = new Set(['*', '!', '!!', 'x', '!*']);
@@ -50,13 +50,7 @@ export const rule: DockerfileRule = {
     for (const stage of ctx.dockerfile.stages) {
       for (const instr of stage.instructions) {
         if (instr.keyword !== 'RUN' || !instr.shell) continue;
-        const all = commandsOf(ctx, instr);
-        const scripts = new Map<number, Located[]>();
-        for (const l of all) {
-          if (!scripts.has(l.script)) scripts.set(l.script, []);
-          scripts.get(l.script)!.push(l);
-        }
-        for (const list of scripts.values()) {
+        for (const list of byScript(commandsOf(ctx, instr))) {
           list.forEach((l, i) => {
             const change = passwordChange(list, i);
             if (!change) return;

@@ -1,10 +1,8 @@
 import type { ShellCommand } from '../../../dockerfile/shell.js';
 import { argsOf, hasFlag, operands, program } from '../../../dockerfile/shell.js';
 import type { DockerfileRule } from '../../rule.js';
-import { commandSpan, commandsOf, isShell, type Located } from './support/index.js';
+import { byScript, commandSpan, commandsOf, CURL_VALUE_OPTIONS, isShell, type Located } from './_shared.js';
 
-/** curl short options that take a value: the rest of a combined word is that value. */
-const CURL_VALUE_OPTIONS = 'AbcCdDeEFhHKmPQrtTuUwxXYyz';
 
 const STDIN = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 
@@ -95,14 +93,9 @@ export const rule: DockerfileRule = {
             message: `${instr.keyword} ${what}: whatever the server (or anyone in between) sends runs in the build. Download the script, check its checksum or signature, then run it`,
           });
         };
-        // Group commands by the script they belong to, so pipes are followed within one script.
-        const groups = new Map<number, Located[]>();
-        for (const l of all) {
-          if (!groups.has(l.script)) groups.set(l.script, []);
-          groups.get(l.script)!.push(l);
-        }
         const flagged = new Set<Located>();
-        for (const list of groups.values()) {
+        // Pipes are followed within one script.
+        for (const list of byScript(all)) {
           list.forEach((l, i) => {
             const p = program(l.cmd);
             if (p !== 'curl' && p !== 'wget') return;

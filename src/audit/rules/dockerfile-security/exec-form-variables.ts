@@ -1,6 +1,8 @@
 import type { Instruction, Stage } from '../../../dockerfile/model.js';
 import type { DockerfileRule } from '../../rule.js';
-import { argsStart, isShell, lineage, spanOf } from './support/index.js';
+import { spanOf } from '../_spans.js';
+import { lineage } from '../_stages.js';
+import { isShell, jsonWords } from './_shared.js';
 
 /** Shell syntax that only a shell expands: $VAR, ${VAR}, $(cmd), `cmd`. */
 const SHELL_SYNTAX = /\$\{[A-Za-z_][^}]*\}|\$\(|\$[A-Za-z_][A-Za-z0-9_]*|`[^`]+`/;
@@ -73,19 +75,13 @@ export const rule: DockerfileRule = {
         const start = shellStart(checked);
         if (start >= 0) checked = checked.slice(0, start);
         const what = instr.keyword === 'HEALTHCHECK' ? 'HEALTHCHECK CMD' : instr.keyword;
-        let cursor = argsStart(instr);
-        const end = instr.span.endOffset ?? ctx.text.length;
-        for (const w of checked) {
-          const lit = JSON.stringify(w);
-          const at = ctx.text.indexOf(lit, cursor);
-          const found = at >= 0 && at < end;
-          if (found) cursor = at + lit.length;
+        for (const { word: w, offset, end } of jsonWords(ctx, instr, checked)) {
           const m = SHELL_SYNTAX.exec(w);
           if (!m) continue;
           // Spring and other JVM frameworks resolve ${...} placeholders in their own options
           if (base(checked[0] ?? '') === 'java' && /^(-D|--)[\w.-]+=/.test(w) && m[0].startsWith('${')) continue;
-          const inside = found ? ctx.text.indexOf(m[0], at) : -1;
-          const span = inside >= 0 && inside < cursor ? spanOf(ctx, inside, inside + m[0].length) : instr.keywordSpan;
+          const inside = offset >= 0 ? ctx.text.indexOf(m[0], offset) : -1;
+          const span = inside >= 0 && inside < end ? spanOf(ctx, inside, inside + m[0].length) : instr.keywordSpan;
           ctx.report({
             span,
             message: `${what} is in exec form, so no shell expands ${m[0]} in "${w}": the program gets those characters literally. Use the shell form, or run it through a shell: ["sh", "-c", "exec ..."]`,

@@ -1,5 +1,7 @@
 import type { DockerfileRule } from '../../rule.js';
-import { argsStart, findWord, lineage, spanOf } from './support/index.js';
+import { spanOf } from '../_spans.js';
+import { lineage } from '../_stages.js';
+import { argsStart, findWord } from './_shared.js';
 
 /** `EXPOSE 22`: an SSH server in a container is a second way in that needs its own keys and updates. */
 export const rule: DockerfileRule = {

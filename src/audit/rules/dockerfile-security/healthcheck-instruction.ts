@@ -1,6 +1,6 @@
 import { fix, removeLines } from '../../fix-helpers.js';
 import type { DockerfileRule } from '../../rule.js';
-import { lineage } from './support/index.js';
+import { lineage } from '../_stages.js';
 
 /** The final stage declares no HEALTHCHECK; and a stage with several, where only the last counts. */
 export const rule: DockerfileRule = {

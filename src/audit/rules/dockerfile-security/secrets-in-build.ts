@@ -1,6 +1,8 @@
 import type { Instruction, Stage } from '../../../dockerfile/model.js';
 import type { DockerfileRule } from '../../rule.js';
-import { argsStart, escapeOf, lineage, pairsOf, spanOf, wordSpan } from './support/index.js';
+import { spanOf } from '../_spans.js';
+import { lineage } from '../_stages.js';
+import { argsStart, copySources, escapeOf, pairsOf, wordSpan } from './_shared.js';
 
 /** Last words that make a name a secret: DB_PASSWORD, GITHUB_TOKEN, JWT_SECRET, API_KEY... */
 const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'PASSPHRASE', 'SECRET', 'TOKEN', 'APIKEY', 'CREDENTIALS', 'CREDS']);
@@ -40,21 +42,6 @@ export function secretFile(path: string): string | undefined {
 
 const SECRET_ADVICE = 'pass it to the RUN that needs it with RUN --mount=type=secret';
 
-function copySources(instr: Instruction): string[] {
-  const v = instr.value.trim();
-  if (v.startsWith('[')) {
-    try {
-      const j = JSON.parse(v) as unknown;
-      if (Array.isArray(j) && j.every((x) => typeof x === 'string')) return (j as string[]).slice(0, -1);
-    } catch {
-      // not JSON: shell words below
-    }
-  }
-  // with heredocs, sources and destination are on the first line and the content follows
-  const words = (v.includes('<<') ? v.split('\n')[0]! : v).split(/\s+/).filter(Boolean);
-  return words.slice(0, -1).filter((w) => !w.startsWith('<<'));
-}
-
 /** ARG and ENV with secret-looking names, and secret files copied into the image. */
 export const rule: DockerfileRule = {
   target: 'dockerfile',
@@ -65,6 +52,7 @@ export const rule: DockerfileRule = {
     severity: 'high',
     fixable: false,
     profiles: ['recommended', 'rootless-podman', 'strict'],
+    sensitive: true,
   },
   check(ctx) {
     const df = ctx.dockerfile;
@@ -121,7 +109,7 @@ export const rule: DockerfileRule = {
         } else if ((instr.keyword === 'COPY' || instr.keyword === 'ADD') && inImage.has(stage)) {
           if (instr.flags.some((f) => f.name === 'from')) continue; // from another stage or image, not the build context
           let from = argsStart(instr);
-          for (const src of copySources(instr)) {
+          for (const src of copySources(instr, false)) {
             const what = secretFile(src);
             const span = wordSpan(ctx, instr, src, from);
             if (span.offset !== undefined && span !== instr.keywordSpan) from = span.endOffset ?? from;

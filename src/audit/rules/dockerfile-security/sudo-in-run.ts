@@ -1,5 +1,5 @@
 import type { DockerfileRule } from '../../rule.js';
-import { commandSpan, commandsOf } from './support/index.js';
+import { commandSpan, commandsOf } from './_shared.js';
 
 /** `sudo` in a RUN: the build already runs as the USER in effect; sudo needs a tty-less setup and stays in the image. */
 export const rule: DockerfileRule = {

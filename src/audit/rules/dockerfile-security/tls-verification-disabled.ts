@@ -1,6 +1,6 @@
 import { argsOf, operands, program, type ShellCommand } from '../../../dockerfile/shell.js';
 import type { DockerfileRule } from '../../rule.js';
-import { argSpan, commandsOf, escapeOf, pairsOf } from './support/index.js';
+import { argSpan, commandsOf, CURL_VALUE_OPTIONS, escapeOf, pairsOf } from './_shared.js';
 
 /** Variables that turn certificate checks off, and whether a value does. */
 const VARIABLES: Record<string, { off: (v: string) => boolean; what: string }> = {
@@ -13,8 +13,6 @@ const VARIABLES: Record<string, { off: (v: string) => boolean; what: string }> =
   GOINSECURE: { off: (v) => v.trim() !== '', what: 'go fetches those modules without certificate checks' },
 };
 
-/** curl short options that take a value: the rest of a combined word is that value. */
-const CURL_VALUE_OPTIONS = 'AbcCdDeEFhHKmoPQrtTuUwxXYyz';
 const FALSE = /^(false|0|no|off)$/i;
 
 /** The argument of a command that turns certificate verification off, with what it does. */

@@ -1,6 +1,7 @@
 import type { ImageRef } from '../../../dockerfile/model.js';
 import type { Span } from '../../../diagnostics/span.js';
 import type { DockerfileRule } from '../../rule.js';
+import { parseImage } from '../_images.js';
 
 const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
@@ -26,17 +27,6 @@ export function trusted(globs: string[], ref: { registry?: string; name: string 
     const norm = `${DOCKER_HUB.has(first!.toLowerCase()) ? 'docker.io' : first}/${rest.join('/')}`;
     return globMatch(norm, path) || globMatch(`${norm}/*`, path);
   });
-}
-
-/** Parses an image reference written in COPY --from / RUN --mount=from (registry, name). */
-function parseRef(text: string): { registry?: string; name: string } {
-  let rest = text.split('@')[0]!;
-  const slash = rest.lastIndexOf('/');
-  const colon = rest.lastIndexOf(':');
-  if (colon > slash) rest = rest.slice(0, colon);
-  const first = rest.split('/')[0]!;
-  if (rest.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return { registry: first, name: rest.slice(first.length + 1) };
-  return { name: rest };
 }
 
 /** FROM (and COPY --from) images pulled from a registry outside the trusted list (settings.trustedRegistries). */
@@ -74,7 +64,7 @@ export const rule: DockerfileRule = {
           if (!value || value.includes('$') || /^\d+$/.test(value) || stageNames.has(value.toLowerCase())) continue;
           // A bare name may be a named build context (--build-context): only references that look like images
           if (!/[:/@]/.test(value)) continue;
-          check(parseRef(value), value, f.span, `${instr.keyword} --${f.name}`);
+          check(parseImage(value), value, f.span, `${instr.keyword} --${f.name}`);
         }
       }
     }

@@ -1,6 +1,6 @@
 import { argsOf, program, type ShellCommand } from '../../../dockerfile/shell.js';
 import type { DockerfileRule } from '../../rule.js';
-import { argSpan, commandsOf } from './support/index.js';
+import { argSpan, commandsOf } from './_shared.js';
 
 const FLAGS: Record<string, string[]> = {
   apk: ['--allow-untrusted'],

@@ -1,7 +1,8 @@
 import type { Instruction, Stage } from '../../../dockerfile/model.js';
 import { substitute } from '../../../dockerfile/parse.js';
 import type { DockerfileRule } from '../../rule.js';
-import { escapeOf, isWindowsImage, lineage, pairsOf } from './support/index.js';
+import { lineage } from '../_stages.js';
+import { escapeOf, isWindowsImage, pairsOf } from './_shared.js';
 
 const ROOT_USERS = new Set(['root', '0']);
 

@@ -4,6 +4,7 @@ import type { DockerfileModel, ImageRef, Instruction, Stage } from '../../../doc
 import { parseDockerfile } from '../../../dockerfile/parse.js';
 import type { ComposeProject } from '../../../model/compose.js';
 import type { BuildRef, ProjectContext } from '../../rule.js';
+import { lineage } from '../_stages.js';
 
 /*
  * Helpers shared by the project rules: following a compose build into its Dockerfile and stage,
@@ -21,16 +22,9 @@ export function builtStage(model: DockerfileModel, target?: string): Stage | und
   return model.stages.find((s) => s.name === target.toLowerCase());
 }
 
-/** A stage and the earlier stages it is built FROM, nearest first. */
-export function stageChain(stage: Stage): Stage[] {
-  const out: Stage[] = [];
-  for (let s: Stage | undefined = stage; s && !out.includes(s); s = s.from.stage) out.push(s);
-  return out;
-}
-
 /** The `keyword` instruction in effect for a stage, inherited through `FROM <earlier stage>`; undefined when only the base image could set it. */
 export function inherited(stage: Stage, keyword: string): Instruction | undefined {
-  for (const s of stageChain(stage)) {
+  for (const s of lineage(stage)) {
     const found = s.instructions.filter((i) => i.keyword === keyword && !i.onbuild);
     if (found.length) return found[found.length - 1];
   }

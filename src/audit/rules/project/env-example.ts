@@ -27,7 +27,7 @@ export const rule: ProjectRule = {
       looked = true;
       const dir = dirname(file);
       if (ctx.exists(join(dir, '.env'))) continue; // the loader read it; what it leaves unset is on purpose
-      const docs = ctx.files.filter((f) => dirname(f) === dir && EXAMPLE.test(basename(f))).map((f) => ctx.read(f) ?? '');
+      const docs = ctx.entries(dir).filter((f) => EXAMPLE.test(basename(f))).map((f) => ctx.read(f) ?? '');
       const missing = needed.filter(([name]) => !docs.some((d) => new RegExp(`(^|[^A-Za-z0-9_])${name}([^A-Za-z0-9_]|$)`).test(d)));
       if (missing.length === 0) continue;
       const inFile = missing.map(([, span]) => span).filter((s) => s.file === file);

@@ -3,7 +3,8 @@ import type { Instruction, Stage } from '../../../dockerfile/model.js';
 import { parseShell, program, type ShellCommand } from '../../../dockerfile/shell.js';
 import { addToMapping, fix } from '../../fix-helpers.js';
 import type { BuildRef, ProjectContext, ProjectRule } from '../../rule.js';
-import { buildKeySpan, builtStage, dockerfileOf, imageFamily, inherited, rel, reportOnce, stageChain } from './_shared.js';
+import { lineage } from '../_stages.js';
+import { buildKeySpan, builtStage, dockerfileOf, imageFamily, inherited, rel, reportOnce } from './_shared.js';
 
 /** Programs that are an init: they reap zombies and forward signals. */
 const INITS = new Set(['tini', 'tini-static', 'dumb-init', 'catatonit', 'init', 'docker-init', 's6-svscan', 'my_init', 'runsvdir', 'supervisord', 'systemd', 'pid1']);
@@ -63,7 +64,7 @@ function findScript(ctx: ProjectContext, ref: BuildRef, script: string): string 
 
 /** Official Docker Hub images (node, python, nginx...) set no init; what other bases set is unknown. */
 function officialBase(stage: Stage): boolean {
-  const root = stageChain(stage).at(-1)!;
+  const root = lineage(stage).at(-1)!;
   if (root.from.scratch) return true;
   const family = imageFamily(root.from);
   return family !== undefined && !family.includes('/');
@@ -108,7 +109,7 @@ export const rule: ProjectRule = {
       // ENTRYPOINT and CMD in effect: compose overrides; an ENTRYPOINT set after a CMD resets it.
       const entryInstr = inherited(stage, 'ENTRYPOINT');
       const cmdInstr = inherited(stage, 'CMD');
-      const chain = stageChain(stage);
+      const chain = lineage(stage);
       const cmdReset = entryInstr && cmdInstr && chain.findIndex((s) => s.instructions.includes(entryInstr)) < chain.findIndex((s) => s.instructions.includes(cmdInstr));
       let entry: ShellCommand[];
       let cmd: ShellCommand[];

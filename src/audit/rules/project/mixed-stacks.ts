@@ -1,7 +1,8 @@
 import type { DockerfileModel, Stage } from '../../../dockerfile/model.js';
 import { program } from '../../../dockerfile/shell.js';
 import type { ProjectRule } from '../../rule.js';
-import { componentKey, imageFamily, rel, stageChain } from './_shared.js';
+import { lineage } from '../_stages.js';
+import { componentKey, imageFamily, rel } from './_shared.js';
 
 export type Stack = 'Node.js' | 'Python' | 'Go' | 'Rust' | 'Java' | 'PHP' | 'Ruby' | '.NET' | 'Elixir';
 
@@ -52,7 +53,7 @@ function toolStacks(stages: Stage[]): Set<Stack> {
 
 /** The stack of a stage: its base image family, else the one stack its tools use. */
 function stageStack(stage: Stage): { stack: Stack; stage: Stage } | 'unknown' | 'ambiguous' {
-  const chain = stageChain(stage);
+  const chain = lineage(stage);
   for (const s of chain) {
     if (s.from.stage) continue;
     if (s.from.unresolved.length) return 'unknown'; // FROM ${BASE}: cannot tell
@@ -75,7 +76,7 @@ export function stackOf(model: DockerfileModel): { stack: Stack; stage: Stage } 
   const direct = stageStack(final);
   if (direct !== 'unknown') return direct === 'ambiguous' ? undefined : direct;
   const copied = new Set<Stack>();
-  for (const s of stageChain(final)) {
+  for (const s of lineage(final)) {
     for (const i of s.instructions) {
       const from = i.keyword === 'COPY' ? i.flags.find((f) => f.name === 'from')?.value : undefined;
       if (!from) continue;

@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ProjectRule } from '../../rule.js';
 
 const README = /^readme(\.[a-z0-9]+)?$/i;
@@ -17,7 +17,7 @@ export const rule: ProjectRule = {
   },
   check(ctx) {
     if (ctx.compose.length === 0 && ctx.dockerfiles.length === 0) return ctx.skip();
-    const readmes = ctx.files.filter((f) => dirname(f) === ctx.root && README.test(basename(f))).sort((a, b) => Number(!/\.md$/i.test(a)) - Number(!/\.md$/i.test(b)));
+    const readmes = ctx.entries(ctx.root).filter((f) => README.test(basename(f))).sort((a, b) => Number(!/\.md$/i.test(a)) - Number(!/\.md$/i.test(b)));
     if (readmes.length === 0) {
       const what = ctx.compose.length ? `${ctx.compose.length} compose file${ctx.compose.length > 1 ? 's' : ''}` : `${ctx.dockerfiles.length} Dockerfile${ctx.dockerfiles.length > 1 ? 's' : ''}`;
       ctx.report({

@@ -2,32 +2,16 @@ import type { Span } from '../../../diagnostics/span.js';
 import { entry, map, seq, type LEntry, type LNode } from '../../../source/tree.js';
 import { addToMapping, addToSequence, fix, indentAt } from '../../fix-helpers.js';
 import type { ComposeRule, ComposeServiceContext, TextEdit } from '../../rule.js';
+import { within } from '../_spans.js';
+import { goFirst, goLast } from './_shared.js';
 
 const KEY = 'io.containers.autoupdate';
 /** The policies `podman auto-update` knows ("image" is the old name of "registry"; "disabled" and "" opt out explicitly). */
 const POLICIES = new Set(['registry', 'image', 'local', 'disabled', '']);
 
-function inside(span: Span, outer: Span): boolean {
-  return span.file === outer.file && (span.offset ?? -1) >= (outer.offset ?? 0) && (span.endOffset ?? Infinity) <= (outer.endOffset ?? -1);
-}
-
 /** The last of the nodes written inside `outer` (merge keys bring entries from elsewhere). */
 function lastInside<T extends { span: Span }>(items: T[], outer: Span): T | undefined {
-  return items.filter((i) => inside(i.span, outer)).sort((a, b) => (a.span.offset ?? 0) - (b.span.offset ?? 0)).pop();
-}
-
-/**
- * Insertions at one offset from several rules are applied in no defined order. Widening an insertion
- * to the character before it makes it go first (it extends the block that ends there); widening it
- * to the character after makes it go last (a new key after whatever others add to that block).
- */
-function goFirst(text: string, edit: TextEdit | undefined): TextEdit | undefined {
-  if (!edit || edit.offset !== edit.end || edit.offset === 0) return edit;
-  return { offset: edit.offset - 1, end: edit.end, text: text[edit.offset - 1]! + edit.text };
-}
-function goLast(text: string, edit: TextEdit | undefined): TextEdit | undefined {
-  if (!edit || edit.offset !== edit.end || edit.end >= text.length) return edit;
-  return { offset: edit.offset, end: edit.end + 1, text: edit.text + text[edit.end]! };
+  return items.filter((i) => within(i.span, outer)).sort((a, b) => (a.span.offset ?? 0) - (b.span.offset ?? 0)).pop();
 }
 
 /** The edit adding the label, or undefined where no minimal edit is safe (flow style, anchors, other files). */
@@ -42,7 +26,7 @@ function addLabel(ctx: ComposeServiceContext): TextEdit | undefined {
     const step = Math.max(indentAt(text, lastEntry.keySpan.offset ?? 0).length - indentAt(text, service.span.offset ?? 0).length, 2);
     return goLast(text, addToMapping(text, map([lastEntry as LEntry], own), `labels:\n${' '.repeat(step)}- ${KEY}=registry`));
   }
-  if (labels.kind !== 'map' || !inside(labels.span, own)) return undefined;
+  if (labels.kind !== 'map' || !within(labels.span, own)) return undefined;
   const first = text[labels.span.offset ?? 0];
   if (first === '-') {
     // Written as a list: the canonical mapping keeps each item's span as its value's span.

@@ -1,38 +1,7 @@
-import { posix } from 'node:path';
-import type { Span } from '../../../diagnostics/span.js';
 import { get } from '../../../source/tree.js';
 import { fix, replaceSpan, scalarContent } from '../../fix-helpers.js';
-import type { ComposeRule, ComposeServiceContext } from '../../rule.js';
-
-function unset(ctx: ComposeServiceContext, span: Span): string[] {
-  if (span.file === ctx.file) return ctx.unsetIn(span);
-  return ctx.project.unresolved.size ? [...ctx.project.unresolved.keys()] : [];
-}
-
-function under(path: string, root: string): boolean {
-  const r = root.replace(/\/+$/, '');
-  if (!r.startsWith('/')) return false;
-  const p = posix.normalize(path);
-  return p === r || p.startsWith(`${r}/`);
-}
-
-/** Splits SOURCE:TARGET:MODE on the colons outside ${...}. */
-function splitColons(raw: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (c === '$' && raw[i + 1] === '{') depth++;
-    else if (c === '}' && depth > 0) depth--;
-    if (c === ':' && depth === 0) {
-      parts.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  parts.push(cur);
-  return parts;
-}
+import type { ComposeRule } from '../../rule.js';
+import { networkRoots, splitColons, under, unset } from './_shared.js';
 
 /** Seed 004: `:U` on NFS fails with "operation not permitted", and where it works it chowns the share for every other client. */
 export const rule: ComposeRule = {
@@ -47,7 +16,7 @@ export const rule: ComposeRule = {
   },
   service(ctx) {
     const { settings, service } = ctx;
-    const network = settings.networkRoots.flatMap((name) => (typeof settings.roots[name] === 'string' ? [[name, settings.roots[name]] as const] : []));
+    const network = networkRoots(settings);
     if (network.length === 0) return ctx.skip();
     const seq = get(service.node, 'volumes');
     if (seq?.kind !== 'seq') return;

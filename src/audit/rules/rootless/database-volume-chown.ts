@@ -1,59 +1,8 @@
 import { posix } from 'node:path';
-import type { Span } from '../../../diagnostics/span.js';
-import type { VolumeMount } from '../../../model/compose.js';
-import { get, type LMap } from '../../../source/tree.js';
 import { fix, replaceSpan, scalarContent } from '../../fix-helpers.js';
-import type { ComposeRule, ComposeServiceContext } from '../../rule.js';
-
-interface Mount {
-  mount: VolumeMount;
-  node: LMap;
-  span: Span;
-  /** Written as a SOURCE:TARGET[:MODE] string (the canonical tree puts every part at the string's span). */
-  short: boolean;
-}
-
-function mountsOf(ctx: ComposeServiceContext): Mount[] {
-  const seq = get(ctx.service.node, 'volumes');
-  if (seq?.kind !== 'seq') return [];
-  return ctx.service.config.volumes.flatMap((mount, i) => {
-    const node = seq.items[i];
-    if (node?.kind !== 'map') return [];
-    const first = node.entries[0];
-    const short = first !== undefined && first.keySpan.offset === node.span.offset && first.keySpan.endOffset === node.span.endOffset;
-    return [{ mount, node, span: node.span, short }];
-  });
-}
-
-function unset(ctx: ComposeServiceContext, span: Span): string[] {
-  if (span.file === ctx.file) return ctx.unsetIn(span);
-  return ctx.project.unresolved.size ? [...ctx.project.unresolved.keys()] : [];
-}
-
-function under(path: string, root: string): boolean {
-  const r = root.replace(/\/+$/, '');
-  if (!r.startsWith('/')) return false;
-  const p = posix.normalize(path);
-  return p === r || p.startsWith(`${r}/`);
-}
-
-/** Splits SOURCE:TARGET:MODE on the colons outside ${...}. */
-function splitColons(raw: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (c === '$' && raw[i + 1] === '{') depth++;
-    else if (c === '}' && depth > 0) depth--;
-    if (c === ':' && depth === 0) {
-      parts.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  parts.push(cur);
-  return parts;
-}
+import type { ComposeRule } from '../../rule.js';
+import { registryOf, repositoryPath } from '../_images.js';
+import { mountsOf, networkRoots, splitColons, under, unset } from './_shared.js';
 
 type Family = 'postgres' | 'mysql' | 'mongo' | 'redis';
 
@@ -73,12 +22,9 @@ const DATA_DIRS: Record<Family, string[]> = {
 
 /** The database family of an image, from its repository path without registry and tag. */
 function familyOf(image: string): { family: Family; bitnami: boolean; name: string } | undefined {
-  let name = image.replace(/@.*$/, '').replace(/:[^/]*$/, '').toLowerCase();
-  const slash = name.indexOf('/');
-  if (slash > 0) {
-    const first = name.slice(0, slash);
-    if (first === 'localhost' || first.includes('.') || first.includes(':')) name = name.slice(slash + 1);
-  }
+  let name = repositoryPath(image).toLowerCase();
+  const registry = registryOf(name);
+  if (registry !== undefined) name = name.slice(registry.length + 1);
   const parts = name.split('/');
   if (parts[0] === 'linuxserver') return undefined; // LinuxServer images keep their data in /config, owned through PUID
   const last = parts[parts.length - 1]!;
@@ -114,7 +60,7 @@ export const rule: ComposeRule = {
     const dirs = db.bitnami ? ['/bitnami', `/bitnami/${db.name}`] : [...DATA_DIRS[db.family]];
     const pgdata = service.config.environment.PGDATA;
     if (db.family === 'postgres' && typeof pgdata === 'string' && pgdata.startsWith('/')) dirs.push(pgdata);
-    const network = ctx.settings.networkRoots.map((n) => ctx.settings.roots[n]).filter((v): v is string => typeof v === 'string');
+    const network = networkRoots(ctx.settings).map(([, value]) => value);
     for (const m of mountsOf(ctx)) {
       if (m.mount.type !== 'bind' || !isDataDir(m.mount.target, dirs)) continue;
       if (m.mount.options?.includes('U')) continue;

@@ -1,36 +1,15 @@
 import { posix } from 'node:path';
-import type { Span } from '../../../diagnostics/span.js';
-import { entry, get, type LMap } from '../../../source/tree.js';
+import { entry, type LMap } from '../../../source/tree.js';
 import { addToMapping, fix, replaceSpan, scalarContent } from '../../fix-helpers.js';
 import type { ComposeRule, ComposeServiceContext, TextEdit } from '../../rule.js';
+import { within } from '../_spans.js';
+import { DOCKER_SOCKETS, goFirst, mountsOf, splitColons } from './_shared.js';
 
-const SOCKET_TARGETS = new Set(['/var/run/docker.sock', '/run/docker.sock', '/run/podman/podman.sock', '/var/run/podman/podman.sock']);
+const SOCKET_TARGETS = new Set([...DOCKER_SOCKETS, '/run/podman/podman.sock', '/var/run/podman/podman.sock']);
 
 function isSocket(source: string | undefined, target: string): boolean {
   const base = source ? posix.basename(source) : '';
   return base === 'docker.sock' || base === 'podman.sock' || SOCKET_TARGETS.has(posix.normalize(target));
-}
-
-/** Splits SOURCE:TARGET:MODE on the colons outside ${...}. */
-function splitColons(raw: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (c === '$' && raw[i + 1] === '{') depth++;
-    else if (c === '}' && depth > 0) depth--;
-    if (c === ':' && depth === 0) {
-      parts.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  parts.push(cur);
-  return parts;
-}
-
-function inside(span: Span, outer: Span): boolean {
-  return span.file === outer.file && (span.offset ?? -1) >= (outer.offset ?? 0) && (span.endOffset ?? Infinity) <= (outer.endOffset ?? -1);
 }
 
 /** The edit that makes the mount read-only, or undefined when no minimal edit is safe. */
@@ -52,13 +31,11 @@ function readOnlyEdit(ctx: ComposeServiceContext, item: LMap, short: boolean): T
   const ro = entry(item, 'read_only');
   if (ro) return replaceSpan(ro.value.span, 'true');
   // An insertion: only inside the service's own text, where an anchor shared by several services cannot repeat it.
-  if (!inside(item.span, ctx.service.node.span)) return undefined;
-  const own = item.entries.filter((e) => inside(e.keySpan, item.span)).sort((a, b) => (a.keySpan.offset ?? 0) - (b.keySpan.offset ?? 0));
+  if (!within(item.span, ctx.service.node.span)) return undefined;
+  const own = item.entries.filter((e) => within(e.keySpan, item.span)).sort((a, b) => (a.keySpan.offset ?? 0) - (b.keySpan.offset ?? 0));
   const edit = own.length ? addToMapping(ctx.text, { ...item, entries: own }, 'read_only: true') : undefined;
-  // Widened to the character before, so it goes before other rules' insertions at the same offset
-  // (they add keys after the mount; this line still belongs to it).
-  if (!edit || edit.offset === 0) return edit;
-  return { offset: edit.offset - 1, end: edit.end, text: ctx.text[edit.offset - 1]! + edit.text };
+  // Before other rules' insertions at the same offset (they add keys after the mount; this line still belongs to it).
+  return goFirst(ctx.text, edit);
 }
 
 /** Seed 004 mounts the engine socket `:ro`: the container cannot replace or remove the socket file. */
@@ -74,21 +51,15 @@ export const rule: ComposeRule = {
   },
   service(ctx) {
     const { service } = ctx;
-    const seq = get(service.node, 'volumes');
-    if (seq?.kind !== 'seq') return;
-    service.config.volumes.forEach((mount, i) => {
-      if (mount.type !== 'bind' || !isSocket(mount.source, mount.target) || mount.read_only === true) return;
-      const item = seq.items[i];
-      if (item?.kind !== 'map') return;
-      const first = item.entries[0];
-      const short = first !== undefined && first.keySpan.offset === item.span.offset && first.keySpan.endOffset === item.span.endOffset;
+    for (const { mount, node: item, short } of mountsOf(ctx)) {
+      if (mount.type !== 'bind' || !isSocket(mount.source, mount.target) || mount.read_only === true) continue;
       const edit = readOnlyEdit(ctx, item, short);
       ctx.report({
         span: item.span,
         message: `service "${service.name}" mounts the engine socket ${mount.source ?? ''} read-write; mount it :ro as seed 004 does (this only protects the socket file: anyone who can talk to the socket still controls every container of the user, so mount it only where needed)`,
         ...(edit ? { fix: fix('Mount the socket read-only', edit) } : {}),
       });
-    });
+    }
   },
   cases: {
     valid: [

@@ -1,31 +1,7 @@
-import { posix } from 'node:path';
-import type { Span } from '../../../diagnostics/span.js';
-import { get, nodeAt } from '../../../source/tree.js';
+import { get } from '../../../source/tree.js';
 import { fix, replaceSpan, scalarContent } from '../../fix-helpers.js';
 import type { ComposeRule } from '../../rule.js';
-
-function under(path: string, root: string): boolean {
-  const p = posix.normalize(path);
-  return p === root || p.startsWith(`${root}/`);
-}
-
-/** Splits SOURCE:TARGET:MODE on the colons outside ${...}. */
-function splitColons(raw: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (c === '$' && raw[i + 1] === '{') depth++;
-    else if (c === '}' && depth > 0) depth--;
-    if (c === ':' && depth === 0) {
-      parts.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  parts.push(cur);
-  return parts;
-}
+import { sourceSpan, splitColons, under } from './_shared.js';
 
 /** Seed 004: host paths go through the roots (`${DATA_ROOT}/app`), so a host can keep its data elsewhere. */
 export const rule: ComposeRule = {
@@ -53,9 +29,7 @@ export const rule: ComposeRule = {
       if (!root) return;
       const item = seq.items[i]!;
       // Long syntax: the source scalar has its own span; short syntax: the part before the first colon.
-      const sourceNode = nodeAt(item, ['source']);
-      const long = sourceNode !== undefined && sourceNode.span.offset !== item.span.offset;
-      const span: Span = long ? sourceNode.span : item.span;
+      const { span, long } = sourceSpan(item);
       if (span.file !== ctx.file) return ctx.skip(); // written in another file: cannot read what was written
       const c = scalarContent(ctx.text, span);
       const raw = ctx.text.slice(c.offset, c.end);

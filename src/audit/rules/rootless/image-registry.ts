@@ -1,17 +1,10 @@
 import { fix, replaceSpan, scalarContent } from '../../fix-helpers.js';
 import { get } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
+import { registryOf, repositoryPath } from '../_images.js';
 
 /** Short names Podman's shortnames.conf sends somewhere other than Docker Hub: qualifying them as docker.io would change the image. */
 const NOT_DOCKER_HUB = /^(fedora(-[a-z]+)?|centos|ubi\d+(-[a-z]+)?|rhel\d*(-[a-z]+)?)$/;
-
-/** The registry of a reference, when its first component names one (Docker's rule: a '.' or ':' in it, or "localhost"). */
-function registryOf(name: string): string | undefined {
-  const slash = name.indexOf('/');
-  if (slash < 0) return undefined;
-  const first = name.slice(0, slash);
-  return first === 'localhost' || first.includes('.') || first.includes(':') ? first : undefined;
-}
 
 /** The end of the part of a written reference that decides its registry: the first '/', else the tag or digest. */
 function registryPartEnd(raw: string): number {
@@ -29,10 +22,6 @@ function globMatch(glob: string, value: string): boolean {
 /** Whether a repository (registry/path, no tag) matches a trusted glob: "docker.io" trusts the whole registry, "ghcr.io/me/*" a path. */
 function trusted(globs: string[], registry: string, path: string): boolean {
   return globs.some((g) => (g.includes('/') ? globMatch(g, `${registry}/${path}`) : globMatch(g, registry)));
-}
-
-function repositoryPath(name: string): string {
-  return name.replace(/@.*$/, '').replace(/:[^/]*$/, '');
 }
 
 /** `image: postgres:16` makes Podman guess the registry (short-name aliases or an interactive prompt). */

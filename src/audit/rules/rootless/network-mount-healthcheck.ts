@@ -1,19 +1,8 @@
 import { posix } from 'node:path';
 import type { Span } from '../../../diagnostics/span.js';
 import { entry, get } from '../../../source/tree.js';
-import type { ComposeRule, ComposeServiceContext } from '../../rule.js';
-
-function unset(ctx: ComposeServiceContext, span: Span): string[] {
-  if (span.file === ctx.file) return ctx.unsetIn(span);
-  return ctx.project.unresolved.size ? [...ctx.project.unresolved.keys()] : [];
-}
-
-function under(path: string, root: string): boolean {
-  const r = root.replace(/\/+$/, '');
-  if (!r.startsWith('/')) return false;
-  const p = posix.normalize(path);
-  return p === r || p.startsWith(`${r}/`);
-}
+import type { ComposeRule } from '../../rule.js';
+import { networkRoots, under, unset } from './_shared.js';
 
 /** Roots and path components that name FUSE filesystems (rclone, mergerfs...). */
 const FUSE_NAME = /fuse|rclone|mergerfs|unionfs|sshfs|s3fs|gcsfuse|goofys/i;
@@ -47,7 +36,7 @@ export const rule: ComposeRule = {
   },
   service(ctx) {
     const { service, settings } = ctx;
-    const network = settings.networkRoots.flatMap((name) => (typeof settings.roots[name] === 'string' ? [[name, settings.roots[name]] as const] : []));
+    const network = networkRoots(settings);
     const fuse = Object.entries(settings.roots).filter(([name]) => FUSE_NAME.test(name));
     const seq = get(service.node, 'volumes');
     if (seq?.kind !== 'seq') return;

@@ -1,9 +1,9 @@
 import { posix } from 'node:path';
-import { get, nodeAt } from '../../../source/tree.js';
+import { get } from '../../../source/tree.js';
 import { fix, replaceSpan, scalarContent } from '../../fix-helpers.js';
 import type { ComposeRule } from '../../rule.js';
+import { DOCKER_SOCKETS, sourceSpan } from './_shared.js';
 
-const DOCKER_SOCKETS = new Set(['/var/run/docker.sock', '/run/docker.sock']);
 const PODMAN_SOCKET = '${XDG_RUNTIME_DIR}/podman/podman.sock';
 
 /** Seed 004: rootless Podman serves the Docker API on $XDG_RUNTIME_DIR/podman/podman.sock, not /var/run/docker.sock. */
@@ -24,9 +24,7 @@ export const rule: ComposeRule = {
     service.config.volumes.forEach((mount, i) => {
       if (mount.type !== 'bind' || !mount.source || !DOCKER_SOCKETS.has(posix.normalize(mount.source))) return;
       const item = seq.items[i]!;
-      const sourceNode = nodeAt(item, ['source']);
-      const long = sourceNode !== undefined && sourceNode.span.offset !== item.span.offset;
-      const span = long ? sourceNode.span : item.span;
+      const { span, long } = sourceSpan(item);
       let edit;
       if (span.file === ctx.file) {
         const c = scalarContent(ctx.text, span);

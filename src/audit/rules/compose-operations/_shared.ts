@@ -1,15 +1,16 @@
 import { basename } from 'node:path';
-import type { Diagnostic } from '../../../../diagnostics/diagnostic.js';
-import type { Span } from '../../../../diagnostics/span.js';
-import type { ComposeProject } from '../../../../model/compose.js';
-import { entry, get, map, type LEntry, type LMap, type LNode } from '../../../../source/tree.js';
-import { indentAt, lineEnd } from '../../../fix-helpers.js';
-import type { ComposeServiceContext, SiblingCompose } from '../../../rule.js';
+import type { Diagnostic } from '../../../diagnostics/diagnostic.js';
+import type { Span } from '../../../diagnostics/span.js';
+import type { ComposeProject } from '../../../model/compose.js';
+import { entry, get, map, type LMap, type LNode } from '../../../source/tree.js';
+import { indentAt } from '../../fix-helpers.js';
+import type { ComposeServiceContext, SiblingCompose } from '../../rule.js';
+import { startsIn } from '../_spans.js';
 
 /**
- * Shared helpers of the compose-operations rules (an index.ts, so the rule catalogue does not take it
- * for a rule): loader messages, fragments of multi-file setups, a service's own mapping for edits,
- * and image references.
+ * Helpers shared by the compose-operations rules (the "_" prefix keeps this file out of the rule
+ * catalogue): loader messages, fragments of multi-file setups, a service's own mapping for edits,
+ * places reported once per project, and automatic image updates.
  */
 
 /** The loader's message with its hint, as one sentence a report can show alone. */
@@ -114,10 +115,6 @@ export function isOneShot(ctx: ComposeServiceContext): boolean {
 // ---------------------------------------------------------------------------------------------
 // Editing a service as written
 
-function inside(span: Span, outer: Span): boolean {
-  return span.file === outer.file && (span.offset ?? -1) >= (outer.offset ?? 0) && (span.offset ?? Infinity) < (outer.endOffset ?? -1);
-}
-
 /**
  * The service's mapping as written under its key in this file: entries brought in by merge keys,
  * `extends` or `include` left out. undefined when the service is an alias of a mapping written
@@ -131,91 +128,44 @@ export function ownMapping(ctx: ComposeServiceContext): LMap | undefined {
   if (service.span.file !== file || node.span.file !== file || keyEnd === undefined || start === undefined || start < keyEnd) return undefined;
   // Only `:` and an anchor between the key and its mapping: `web: *base` would edit the anchor.
   if (!/^\s*:\s*(&\S+\s*)?$/.test(text.slice(keyEnd, start).replace(/#[^\n]*/g, ''))) return undefined;
-  if (text[start] === '{') return undefined;
-  const entries = node.entries.filter((e) => inside(e.keySpan, node.span)).sort((a, b) => (a.keySpan.offset ?? 0) - (b.keySpan.offset ?? 0));
-  return entries.length ? settled(text, map(entries, node.span)) : undefined;
+  return ownBlock(text, node);
 }
 
 /**
- * The end of the lines an entry covers: its key line, then every following line indented deeper
- * (comments too), up to the first line indented like the key or less. Blank lines and shallower
- * comments in between belong to what follows.
+ * A block mapping with only the entries written inside it, in text order (a merge key brings
+ * entries written elsewhere); undefined for a flow mapping or when no entry is its own.
  */
-function entryEnd(text: string, e: LEntry): number {
-  const keyOffset = e.keySpan.offset ?? 0;
-  const indent = indentAt(text, keyOffset).length;
-  let end = lineEnd(text, keyOffset);
-  for (let pos = end; pos < text.length; ) {
-    const next = lineEnd(text, pos);
-    const line = text.slice(pos, next).replace(/\r?\n$/, '');
-    const depth = /^[ \t]*/.exec(line)![0].length;
-    if (line.trim() !== '' && depth <= indent && !line.trimStart().startsWith('#')) break;
-    if (line.trim() !== '' && depth > indent) end = next;
-    pos = next;
-  }
-  // A flow collection may close on a line of its own at the key's indentation.
-  const v = e.value.span;
-  const flow = text[v.offset ?? 0] === '[' || text[v.offset ?? 0] === '{';
-  if (flow && v.file === e.keySpan.file && (v.offset ?? 0) >= keyOffset && (v.endOffset ?? 0) > end) end = lineEnd(text, (v.endOffset ?? 1) - 1);
-  return end;
+export function ownBlock(text: string, node: LMap): LMap | undefined {
+  if (text[node.span.offset ?? 0] === '{') return undefined;
+  const entries = node.entries.filter((e) => startsIn(e.keySpan, node.span)).sort((a, b) => (a.keySpan.offset ?? 0) - (b.keySpan.offset ?? 0));
+  return entries.length ? map(entries, node.span) : undefined;
 }
 
-/**
- * The mapping with its last value's span ending where its lines end, so `addToMapping` inserts right
- * after them: yaml stretches a block mapping that ends in an empty value (`networks: {front: }`) to the
- * next key, past comments, and a value from a merge key (`deploy: {<<: *base}`) has its spans elsewhere.
- */
-export function settled(text: string, node: LMap): LMap {
-  const last = node.entries[node.entries.length - 1];
-  if (!last) return node;
-  const value = { ...last.value, span: { ...last.value.span, endOffset: entryEnd(text, last) } } as LNode;
-  return map([...node.entries.slice(0, -1), { ...last, value }], node.span);
-}
-
-/** One level of indentation as the file writes it under a service (2 when it cannot tell). */
-export function indentUnit(ctx: ComposeServiceContext, own: LMap): string {
-  const first = own.entries[0];
-  const n = first ? indentAt(ctx.text, first.keySpan.offset ?? 0).length - indentAt(ctx.text, ctx.service.span.offset ?? 0).length : 0;
+/** One level of indentation as the file writes it below the key at `parent` (2 when it cannot tell). */
+export function indentStep(text: string, parent: Span, child: LMap): string {
+  const first = child.entries[0];
+  const n = first ? indentAt(text, first.keySpan.offset ?? 0).length - indentAt(text, parent.offset ?? 0).length : 0;
   return ' '.repeat(n > 0 ? n : 2);
 }
 
+/**
+ * A rule's record of the places it reported in each project: a block written once under an anchor
+ * is one place for all the services that use it. The function it returns is true the first time it
+ * sees a key in a project, false after.
+ */
+export function firstReport(): (project: ComposeProject, key: string) => boolean {
+  const reported = new WeakMap<ComposeProject, Set<string>>();
+  return (project, key) => {
+    const seen = reported.get(project) ?? new Set<string>();
+    reported.set(project, seen);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
-// Image references
-
-export interface ImageParts {
-  registry?: string;
-  /** Repository path without the registry. */
-  name: string;
-  tag?: string;
-  digest?: string;
-}
-
-/** Splits `registry:5000/org/app:1.2@sha256:...` into its parts, as the distribution reference grammar does. */
-export function parseImage(ref: string): ImageParts {
-  let rest = ref.trim();
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let registry: string | undefined;
-  const slash = rest.indexOf('/');
-  if (slash > 0) {
-    const first = rest.slice(0, slash);
-    if (first.includes('.') || first.includes(':') || first === 'localhost') {
-      registry = first;
-      rest = rest.slice(slash + 1);
-    }
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  return { ...(registry ? { registry } : {}), name: rest, ...(tag !== undefined ? { tag } : {}), ...(digest ? { digest } : {}) };
-}
+// Image updates
 
 /** Labels with which a service opts in to automatic updates of its tag (seed 004: podman auto-update). */
 export function autoUpdates(labels: Record<string, string>): boolean {

@@ -1,13 +1,15 @@
-import type { Span } from '../../../../diagnostics/span.js';
-import type { DockerfileModel, Instruction, Stage } from '../../../../dockerfile/model.js';
-import { argsOf, parseShell, program, type ShellCommand } from '../../../../dockerfile/shell.js';
+import type { Span } from '../../../diagnostics/span.js';
+import type { DockerfileModel, Instruction, Stage } from '../../../dockerfile/model.js';
+import { argsOf, parseShell, program, type ShellCommand } from '../../../dockerfile/shell.js';
+import { spanOf } from '../_spans.js';
+import { lineage } from '../_stages.js';
 
 /**
  * Helpers shared by the Dockerfile security rules: commands of a RUN (with `sh -c '...'` scripts and
  * `$(...)` substitutions descended into), positions of words inside an instruction, ARG/ENV pairs
  * with their positions, and the stages an image inherits from. The shell model has no positions, so
  * a word's span is found by searching the instruction's own text for that exact word, in order.
- * (This lives in a folder's index.ts so the rule catalogue test does not take it for a rule.)
+ * (The "_" prefix keeps this file out of the rule catalogue.)
  */
 
 export interface Where {
@@ -19,23 +21,6 @@ const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'ksh', 'mksh']);
 
 export function isShell(name: string | undefined): boolean {
   return name !== undefined && SHELLS.has(name);
-}
-
-/** A span from 0-based offsets of the file's text. */
-export function spanOf(where: Where, offset: number, end: number): Span {
-  const { line, col } = position(where.text, offset);
-  const e = position(where.text, end);
-  return { file: where.file, line, col, endLine: e.line, endCol: e.col, offset, endOffset: end };
-}
-
-function position(text: string, offset: number): { line: number; col: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    start = i + 1;
-  }
-  return { line, col: offset - start + 1 };
 }
 
 const BEFORE = /[\s"'`;|&(){}=,[]/;
@@ -269,13 +254,6 @@ export function escapeOf(df: DockerfileModel): string {
   return e === '`' ? '`' : '\\';
 }
 
-/** The stage and the earlier stages of this file it is built FROM, nearest first. */
-export function lineage(stage: Stage): Stage[] {
-  const out: Stage[] = [];
-  for (let s: Stage | undefined = stage; s && !out.includes(s); s = s.from.stage) out.push(s);
-  return out;
-}
-
 /** The external base of a stage (following FROM <stage>): the ImageRef of the oldest ancestor. */
 export function baseOf(stage: Stage): Stage {
   const l = lineage(stage);
@@ -289,7 +267,7 @@ export function isWindowsImage(stage: Stage): boolean {
 }
 
 /** The words of a JSON (exec-form) array with the offset of each string in the file, in order. */
-export function jsonWords(where: Where, instr: Instruction, words: string[]): { word: string; offset: number }[] {
+export function jsonWords(where: Where, instr: Instruction, words: string[]): { word: string; offset: number; end: number }[] {
   let cursor = argsStart(instr);
   const end = instr.span.endOffset ?? where.text.length;
   return words.map((w) => {
@@ -297,6 +275,39 @@ export function jsonWords(where: Where, instr: Instruction, words: string[]): { 
     let at = where.text.indexOf(lit, cursor);
     if (at < 0 || at >= end) at = -1;
     else cursor = at + lit.length;
-    return { word: w, offset: at < 0 ? -1 : at + 1 };
+    // offset: inside the opening quote; end: after the closing quote
+    return { word: w, offset: at < 0 ? -1 : at + 1, end: at < 0 ? -1 : at + lit.length };
   });
 }
+
+/**
+ * The sources of a COPY or ADD: every word but the destination, in JSON or shell form. With heredocs
+ * the sources and destination are on the first line and the content follows; `heredocs: false`
+ * leaves the `<<EOF` words out of the shell form.
+ */
+export function copySources(instr: Instruction, heredocs = true): string[] {
+  const v = instr.value.trim();
+  if (v.startsWith('[')) {
+    try {
+      const j = JSON.parse(v) as unknown;
+      if (Array.isArray(j) && j.every((x) => typeof x === 'string')) return (j as string[]).slice(0, -1);
+    } catch {
+      // not JSON: shell words below
+    }
+  }
+  const words = (v.includes('<<') ? v.split('\n')[0]! : v).split(/\s+/).filter(Boolean).slice(0, -1);
+  return heredocs ? words : words.filter((w) => !w.startsWith('<<'));
+}
+
+/** Located commands grouped by the script they belong to, each in order: pipes connect commands of one script. */
+export function byScript(all: Located[]): Located[][] {
+  const scripts = new Map<number, Located[]>();
+  for (const l of all) {
+    if (!scripts.has(l.script)) scripts.set(l.script, []);
+    scripts.get(l.script)!.push(l);
+  }
+  return [...scripts.values()];
+}
+
+/** curl short options that take a value: the rest of a combined word is that value. */
+export const CURL_VALUE_OPTIONS = 'AbcCdDeEFhHKmoPQrtTuUwxXYyz';
