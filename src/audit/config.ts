@@ -72,6 +72,17 @@ export function enabledRules(all: ReadonlyMap<string, Rule>, profile: Profile, c
     const at = rulesNode?.kind === 'map' ? rulesNode.entries.find((e) => e.key === id)?.keySpan : undefined;
     diagnostics.push(error('UNKNOWN_KEY', at ?? { file: config.file ?? '', line: 1, col: 1, endLine: 1, endCol: 1 }, `unknown rule "${id}"`, didYouMean(id, all.keys()) ?? 'see "berth audit --list-rules"'));
   }
+  const ignoreNode = get(config.root, 'ignore');
+  (config.config.ignore ?? []).forEach((e, i) => {
+    if (typeof e === 'string') return;
+    const item = ignoreNode?.kind === 'seq' ? ignoreNode.items[i] : undefined;
+    const rulesNode = get(item, 'rules');
+    (e.rules ?? []).forEach((id, j) => {
+      if (all.has(id)) return;
+      const at = rulesNode?.kind === 'seq' ? rulesNode.items[j]?.span : undefined;
+      diagnostics.push(error('UNKNOWN_KEY', at ?? item?.span ?? { file: config.file ?? '', line: 1, col: 1, endLine: 1, endCol: 1 }, `unknown rule "${id}" in ignore`, didYouMean(id, all.keys()) ?? 'see "berth audit --list-rules"'));
+    });
+  });
   const out: EnabledRule[] = [];
   for (const rule of all.values()) {
     const s = settings[rule.meta.id];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { rel, type AuditReport } from '../report.js';
+import { lines, rel, type AuditReport } from '../report.js';
 import type { Finding, Severity } from '../rule.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
@@ -14,7 +14,7 @@ export function formatSarif(report: AuditReport): string {
   const index = new Map(ruleIds.map((id, i) => [id, i]));
   const seen = new Map<string, number>();
   const fingerprint = (f: Finding) => {
-    const line = (report.texts.get(f.span.file) ?? '').split(/\r?\n/)[f.span.line - 1]?.trim() ?? '';
+    const line = lines(report, f.span.file, f.span.line, f.span.line)[0]?.trim() ?? '';
     const key = `${f.rule}\u0000${rel(report, f.span.file)}\u0000${line}`;
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
