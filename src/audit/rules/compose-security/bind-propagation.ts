@@ -14,6 +14,8 @@ export const rule: ComposeRule = {
     profiles: ['recommended', 'rootless-podman', 'strict'],
   },
   service(ctx) {
+    // Propagation is an option of bind mounts: a service without one is not concerned.
+    if (!ctx.service.config.volumes.some((v) => v.type === 'bind' || v.bind !== undefined)) return ctx.skip();
     ctx.service.config.volumes.forEach((v, i) => {
       const p = v.bind?.propagation;
       if (!p || !['shared', 'rshared', 'slave', 'rslave'].includes(p)) return;

@@ -51,6 +51,7 @@ export const rule: ComposeRule = {
   },
   service(ctx) {
     const env = environment(ctx);
+    if (env.length === 0) return ctx.skip(); // no environment: nothing to judge
     const svc = ctx.service.name;
     const literals = new Map<string, string>(); // literal secret value → its variable name, to reuse in URLs
     const urls: { e: EnvValue; raw: NonNullable<EnvValue['raw']> }[] = [];

@@ -17,6 +17,7 @@ export const rule: ComposeRule = {
   },
   service(ctx) {
     if (databaseImage(ctx.service.config.image)) return ctx.skip(); // database-port-exposed
+    if (ctx.service.config.ports.length === 0) return ctx.skip(); // publishes no ports (or cannot tell)
     if (portsUnknown(ctx)) ctx.skip();
     for (const { port, span } of openPorts(ctx)) {
       const f = PUBLIC_PORTS.has(port.published ?? port.target) ? undefined : bindToLocalhost(ctx, port, span);

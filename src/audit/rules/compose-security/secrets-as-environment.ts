@@ -1,7 +1,7 @@
 import type { ComposeRule } from '../../rule.js';
 import { imageName } from '../_images.js';
 import { spanOf } from '../_spans.js';
-import { environment, isSecretName } from './_shared.js';
+import { environment, isSecretName, SECRET_NAME } from './_shared.js';
 
 /** How an image reads a variable from a file: the name of the variable that holds the file's path. */
 type FileVariant = (name: string) => string | undefined;
@@ -58,6 +58,8 @@ export const rule: ComposeRule = {
       });
     }
     if (candidates > 0 && !support) ctx.skip();
+    // No secret in its environment (not even a *_FILE path) and no compose secrets: not concerned.
+    if (!env.some((e) => SECRET_NAME.test(e.name)) && ctx.service.config.secrets.length === 0) ctx.skip();
   },
   cases: {
     valid: [

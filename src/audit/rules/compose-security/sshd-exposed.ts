@@ -26,7 +26,8 @@ export const rule: ComposeRule = {
         message: `service "${name}" runs an SSH server (${ref.path}): one more login surface with its own keys and users; use the host's SSH (or docker exec) for shell access, and keep it off public interfaces if you need file transfer`,
       });
     }
-    if (portsUnknown(ctx)) ctx.skip();
+    // Neither an SSH image (reported above) nor any published port: nothing to judge.
+    if (portsUnknown(ctx) || config.ports.length === 0) ctx.skip();
     const git = ref && GIT_SERVER.test(ref.path);
     const seen = new Set<number | undefined>();
     config.ports.forEach((p, i) => {

@@ -32,11 +32,13 @@ export const rule: DockerfileRule = {
     profiles: ['recommended', 'rootless-podman', 'strict'],
   },
   check(ctx) {
+    let looked = false;
     for (const stage of ctx.dockerfile.stages) {
       for (const instr of stage.instructions) {
         if (instr.keyword !== 'ADD') continue;
         const srcs = copySources(instr);
         if (srcs.length === 0) continue;
+        looked = true;
         const kinds = srcs.map(sourceKind);
         const checksum = instr.flags.some((f) => f.name === 'checksum');
         srcs.forEach((src, i) => {
@@ -56,6 +58,7 @@ export const rule: DockerfileRule = {
         });
       }
     }
+    if (!looked) ctx.skip(); // no ADD: nothing to judge
   },
   cases: {
     valid: [

@@ -79,10 +79,12 @@ export const rule: DockerfileRule = {
     profiles: ['recommended', 'rootless-podman', 'strict'],
   },
   check(ctx) {
+    let downloads = false;
     for (const stage of ctx.dockerfile.stages) {
       for (const instr of stage.instructions) {
         if (!instr.shell) continue;
         const all = commandsOf(ctx, instr);
+        if (all.some((l) => ['curl', 'wget'].includes(program(l.cmd) ?? ''))) downloads = true;
         const report = (dl: Located, runner: ShellCommand, how: 'pipe' | 'feed' | 'run') => {
           const url = urlOf(dl.cmd);
           const tool = program(dl.cmd)!;
@@ -138,6 +140,7 @@ export const rule: DockerfileRule = {
         }
       }
     }
+    if (!downloads) ctx.skip(); // no curl or wget: downloads nothing
   },
   cases: {
     valid: [

@@ -62,10 +62,12 @@ export const rule: DockerfileRule = {
     profiles: ['recommended', 'rootless-podman', 'strict'],
   },
   check(ctx) {
+    let looked = false;
     for (const stage of ctx.dockerfile.stages) {
       for (const instr of stage.instructions) {
         const words = execWords(instr);
         if (!words) continue;
+        looked = true;
         let checked = words;
         if (instr.keyword === 'CMD') {
           // CMD words are appended to an exec-form ENTRYPOINT: ["sh", "-c"] makes CMD the script
@@ -89,6 +91,7 @@ export const rule: DockerfileRule = {
         }
       }
     }
+    if (!looked) ctx.skip(); // no exec-form instruction
   },
   cases: {
     valid: [

@@ -16,9 +16,11 @@ export const rule: DockerfileRule = {
   },
   check(ctx) {
     if (!ctx.finalStage) return ctx.skip();
+    let looked = false;
     for (const stage of lineage(ctx.finalStage).reverse()) {
       for (const instr of stage.instructions) {
         if (instr.keyword !== 'EXPOSE') continue;
+        looked = true;
         let from = argsStart(instr);
         for (const port of instr.value.split(/\s+/).filter(Boolean)) {
           const at = findWord(ctx.text, port, from, instr.span.endOffset ?? ctx.text.length);
@@ -35,6 +37,7 @@ export const rule: DockerfileRule = {
         }
       }
     }
+    if (!looked) ctx.skip(); // the image exposes no port
   },
   cases: {
     valid: [

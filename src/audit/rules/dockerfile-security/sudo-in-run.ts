@@ -13,9 +13,11 @@ export const rule: DockerfileRule = {
     profiles: ['recommended', 'rootless-podman', 'strict'],
   },
   check(ctx) {
+    let looked = false;
     for (const stage of ctx.dockerfile.stages) {
       for (const instr of stage.instructions) {
         if (instr.keyword !== 'RUN' || !instr.shell) continue;
+        looked = true;
         const uses = commandsOf(ctx, instr).filter((l) => {
           const first = l.cmd.argv[0] ?? '';
           return first.slice(first.lastIndexOf('/') + 1) === 'sudo';
@@ -27,6 +29,7 @@ export const rule: DockerfileRule = {
         });
       }
     }
+    if (!looked) ctx.skip(); // no RUN: no build steps
   },
   cases: {
     valid: [

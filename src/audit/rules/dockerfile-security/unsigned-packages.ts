@@ -46,10 +46,12 @@ export const rule: DockerfileRule = {
     profiles: ['recommended', 'rootless-podman', 'strict'],
   },
   check(ctx) {
+    let installs = false;
     for (const stage of ctx.dockerfile.stages) {
       for (const instr of stage.instructions) {
         if (!instr.shell) continue;
         for (const l of commandsOf(ctx, instr)) {
+          if (Object.hasOwn(FLAGS, program(l.cmd) ?? '')) installs = true;
           const arg = unsignedArg(l.cmd);
           if (!arg) continue;
           const shown = arg.length > 60 ? `${arg.slice(0, 57)}...` : arg;
@@ -60,6 +62,7 @@ export const rule: DockerfileRule = {
         }
       }
     }
+    if (!installs) ctx.skip(); // no package manager runs
   },
   cases: {
     valid: [

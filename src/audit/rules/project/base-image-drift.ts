@@ -32,7 +32,8 @@ export const rule: ProjectRule = {
         byFamily.set(family, [...(byFamily.get(family) ?? []), { from: stage.from, major }]);
       }
     }
-    if (compared < 2) return ctx.skip();
+    // Nothing to compare unless one image family is used at least twice.
+    if (compared < 2 || ![...byFamily.values()].some((uses) => uses.length >= 2)) return ctx.skip();
     for (const [family, uses] of byFamily) {
       const newest = Math.max(...uses.map((u) => u.major));
       if (uses.every((u) => u.major === newest)) continue;

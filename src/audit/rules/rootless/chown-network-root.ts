@@ -19,7 +19,9 @@ export const rule: ComposeRule = {
     const network = networkRoots(settings);
     if (network.length === 0) return ctx.skip();
     const seq = get(service.node, 'volumes');
-    if (seq?.kind !== 'seq') return;
+    // Only bind mounts on network storage concern this rule.
+    const onNetwork = service.config.volumes.some((m) => m.type === 'bind' && m.source && network.some(([, value]) => under(m.source!, value)));
+    if (seq?.kind !== 'seq' || !onNetwork) return ctx.skip();
     service.config.volumes.forEach((mount, i) => {
       if (mount.type !== 'bind' || !mount.options?.includes('U') || !mount.source) return;
       const span = seq.items[i]!.span;

@@ -61,7 +61,10 @@ export const rule: ComposeRule = {
     const pgdata = service.config.environment.PGDATA;
     if (db.family === 'postgres' && typeof pgdata === 'string' && pgdata.startsWith('/')) dirs.push(pgdata);
     const network = networkRoots(ctx.settings).map(([, value]) => value);
-    for (const m of mountsOf(ctx)) {
+    const mounts = mountsOf(ctx);
+    // A database whose data lives in a named volume (or nowhere) has no bind mount to chown.
+    if (!mounts.some((m) => m.mount.type === 'bind' && isDataDir(m.mount.target, dirs))) return ctx.skip();
+    for (const m of mounts) {
       if (m.mount.type !== 'bind' || !isDataDir(m.mount.target, dirs)) continue;
       if (m.mount.options?.includes('U')) continue;
       if (unset(ctx, m.span).length) {

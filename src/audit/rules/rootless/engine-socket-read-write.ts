@@ -51,7 +51,9 @@ export const rule: ComposeRule = {
   },
   service(ctx) {
     const { service } = ctx;
-    for (const { mount, node: item, short } of mountsOf(ctx)) {
+    const mounts = mountsOf(ctx);
+    if (!mounts.some(({ mount }) => mount.type === 'bind' && isSocket(mount.source, mount.target))) return ctx.skip(); // mounts no engine socket
+    for (const { mount, node: item, short } of mounts) {
       if (mount.type !== 'bind' || !isSocket(mount.source, mount.target) || mount.read_only === true) continue;
       const edit = readOnlyEdit(ctx, item, short);
       ctx.report({

@@ -22,7 +22,9 @@ export const rule: ComposeRule = {
       .sort((a, b) => b[1].length - a[1].length);
     if (roots.length === 0) return ctx.skip();
     const seq = get(service.node, 'volumes');
-    if (seq?.kind !== 'seq') return;
+    // Only bind mounts under a root concern this rule.
+    const underRoot = service.config.volumes.some((m) => m.type === 'bind' && m.source && roots.some(([, value]) => under(m.source!, value)));
+    if (seq?.kind !== 'seq' || !underRoot) return ctx.skip();
     service.config.volumes.forEach((mount, i) => {
       if (mount.type !== 'bind' || !mount.source) return;
       const root = roots.find(([, value]) => under(mount.source!, value));

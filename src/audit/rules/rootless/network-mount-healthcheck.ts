@@ -39,16 +39,12 @@ export const rule: ComposeRule = {
     const network = networkRoots(settings);
     const fuse = Object.entries(settings.roots).filter(([name]) => FUSE_NAME.test(name));
     const seq = get(service.node, 'volumes');
-    if (seq?.kind !== 'seq') return;
+    if (seq?.kind !== 'seq') return ctx.skip(); // no mounts
     const found: { source: string; target: string; kind: string; span: Span }[] = [];
-    let unknown = false;
     service.config.volumes.forEach((mount, i) => {
       if (mount.type !== 'bind' || !mount.source) return;
       const span = seq.items[i]!.span;
-      if (unset(ctx, span).length) {
-        unknown = true;
-        return;
-      }
+      if (unset(ctx, span).length) return; // cannot tell where it points
       const source = posix.normalize(mount.source);
       if (SYSTEM.test(source)) return;
       const net = network.find(([, value]) => under(source, value));
@@ -62,10 +58,8 @@ export const rule: ComposeRule = {
             : undefined;
       if (kind) found.push({ source, target: mount.target, kind, span });
     });
-    if (found.length === 0) {
-      if (unknown) ctx.skip();
-      return;
-    }
+    // No network or FUSE mount (or cannot tell): not concerned.
+    if (found.length === 0) return ctx.skip();
     const hc = service.config.healthcheck;
     const test = hc?.test ?? [];
     const disabled = hc?.disable === true || test[0] === 'NONE';

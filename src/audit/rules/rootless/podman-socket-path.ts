@@ -20,7 +20,8 @@ export const rule: ComposeRule = {
   service(ctx) {
     const { service } = ctx;
     const seq = get(service.node, 'volumes');
-    if (seq?.kind !== 'seq') return;
+    const socket = service.config.volumes.some((m) => m.type === 'bind' && /(^|\/)(docker|podman)\.sock$/.test(m.source ?? ''));
+    if (seq?.kind !== 'seq' || !socket) return ctx.skip(); // mounts no engine socket
     service.config.volumes.forEach((mount, i) => {
       if (mount.type !== 'bind' || !mount.source || !DOCKER_SOCKETS.has(posix.normalize(mount.source))) return;
       const item = seq.items[i]!;

@@ -15,7 +15,7 @@ export const rule: ComposeRule = {
   service(ctx) {
     const { service } = ctx;
     const seq = get(service.node, 'ports');
-    if (seq?.kind !== 'seq') return;
+    if (seq?.kind !== 'seq' || service.config.ports.length === 0) return ctx.skip(); // publishes no ports
     const seen = new Set<string>();
     service.config.ports.forEach((port, i) => {
       const published = port.published;
