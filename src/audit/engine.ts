@@ -241,8 +241,8 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
     if (!list) {
       const text = texts.get(file) ?? readText(file) ?? '';
       const model = dockerfiles.get(file);
-      const comments = model ? new Set(model.comments.map((c) => c.span.offset ?? -1)) : yamlComments(text);
-      list = findSuppressions(text, file, comments);
+      if (!text.includes('berth-ignore')) list = [];
+      else list = findSuppressions(text, file, model ? new Set(model.comments.map((c) => c.span.offset ?? -1)) : yamlComments(text));
       suppressions.set(file, list);
     }
     return list;
