@@ -17,9 +17,27 @@ export function interpolateTree(root: LNode, lookup: Lookup, strict: boolean): T
   const diagnostics: Diagnostic[] = [];
   const used = new Map<string, Span>();
   const unresolved = new Map<string, Span>();
+  // Subtrees without a "$" come back as they are: most of a file is shared, not copied.
   const walk = (node: LNode): LNode => {
-    if (node.kind === 'map') return { ...map(node.entries.map((e) => ({ ...e, value: walk(e.value) })), node.span), tag: node.tag } as LNode;
-    if (node.kind === 'seq') return { ...seq(node.items.map(walk), node.span), tag: node.tag } as LNode;
+    if (node.kind === 'map') {
+      let changed = false;
+      const entries = node.entries.map((e) => {
+        const value = walk(e.value);
+        if (value === e.value) return e;
+        changed = true;
+        return { ...e, value };
+      });
+      return changed ? ({ ...map(entries, node.span), tag: node.tag } as LNode) : node;
+    }
+    if (node.kind === 'seq') {
+      let changed = false;
+      const items = node.items.map((i) => {
+        const v = walk(i);
+        if (v !== i) changed = true;
+        return v;
+      });
+      return changed ? ({ ...seq(items, node.span), tag: node.tag } as LNode) : node;
+    }
     if (typeof node.value !== 'string' || !node.value.includes('$')) return node;
     const r = interpolate(node.value, lookup);
     if (r.syntax) {
