@@ -115,7 +115,7 @@ export const rule: ComposeRule = {
       {
         name: 'map syntax, quotes, comments, URL forms, placeholders',
         code:
-          'x-env: &env\n  SECRET_KEY: "changeme" # TODO\nservices:\n  app:\n    image: app:1\n    environment:\n      <<: *env\n      REDIS_URL: "redis://:s3cret@redis:6379"\n      BROKER_URL: amqp://guest:guest@rabbit:5672/ # dev only\n      GF_SECURITY_ADMIN_PASSWORD: \'admin\'\n      API_KEY: 12345\n',
+          'x-env: &env\n  SECRET_KEY: "changeme" # fill in later\nservices:\n  app:\n    image: app:1\n    environment:\n      <<: *env\n      REDIS_URL: "redis://:s3cret@redis:6379"\n      BROKER_URL: amqp://guest:guest@rabbit:5672/ # dev only\n      GF_SECURITY_ADMIN_PASSWORD: \'admin\'\n      API_KEY: 12345\n',
         errors: [
           { line: 2, column: 16, message: /service "app" sets SECRET_KEY/ },
           { line: 8, column: 28, message: /redis:\/\/ URL in REDIS_URL/ },
@@ -124,7 +124,7 @@ export const rule: ComposeRule = {
           { line: 11, column: 16, message: /API_KEY/ },
         ],
         output:
-          'x-env: &env\n  SECRET_KEY: "${SECRET_KEY}" # TODO\nservices:\n  app:\n    image: app:1\n    environment:\n      <<: *env\n      REDIS_URL: "redis://:${REDIS_PASSWORD}@redis:6379"\n      BROKER_URL: amqp://guest:${BROKER_PASSWORD}@rabbit:5672/ # dev only\n      GF_SECURITY_ADMIN_PASSWORD: \'${GF_SECURITY_ADMIN_PASSWORD}\'\n      API_KEY: ${API_KEY}\n',
+          'x-env: &env\n  SECRET_KEY: "${SECRET_KEY}" # fill in later\nservices:\n  app:\n    image: app:1\n    environment:\n      <<: *env\n      REDIS_URL: "redis://:${REDIS_PASSWORD}@redis:6379"\n      BROKER_URL: amqp://guest:${BROKER_PASSWORD}@rabbit:5672/ # dev only\n      GF_SECURITY_ADMIN_PASSWORD: \'${GF_SECURITY_ADMIN_PASSWORD}\'\n      API_KEY: ${API_KEY}\n',
       },
     ],
   },
