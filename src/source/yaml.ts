@@ -59,8 +59,10 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   }
   if (diagnostics.length > 0) return { root: undefined, diagnostics };
 
-  const resolveAlias = aliasResolver(doc);
-  const bomb = checkAliasExpansion(doc, resolveAlias);
+  // Without an anchor there can be no alias: most files skip both walks over the document.
+  const hasAnchors = text.includes('&');
+  const resolveAlias = hasAnchors ? aliasResolver(doc) : () => undefined;
+  const bomb = hasAnchors ? checkAliasExpansion(doc, resolveAlias) : undefined;
   if (bomb !== undefined) {
     const span = spanOf(bomb.range?.[0] ?? 0, bomb.range?.[1] ?? 0);
     return {
