@@ -53,3 +53,35 @@ export function imageName(image: string | undefined): { path: string; name: stri
   if (parts[0] === 'library') parts.shift();
   return { path: [...parts, name].join('/'), name };
 }
+
+const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+
+/** `*` matches any run of characters (slashes included), `?` one character; case-insensitive. */
+function globMatch(glob: string, value: string): boolean {
+  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`, 'i').test(value);
+}
+
+/** The registry and the full `registry/repository` of an image, Docker Hub spelled out (`node` is docker.io/library/node). */
+export function qualified(ref: { registry?: string; name: string }): { registry: string; path: string } {
+  const registry = ref.registry && !DOCKER_HUB.has(ref.registry.toLowerCase()) ? ref.registry.toLowerCase() : 'docker.io';
+  const name = registry === 'docker.io' && !ref.name.includes('/') ? `library/${ref.name}` : ref.name;
+  return { registry, path: `${registry}/${name}` };
+}
+
+/**
+ * Whether an image comes from a trusted registry (the `trustedRegistries` setting): a glob without a
+ * slash names registries ("docker.io", "*.example.org"), one with a slash names repositories or their
+ * prefixes ("ghcr.io/me" and "ghcr.io/me/*" both trust ghcr.io/me/app). Docker Hub's aliases count as
+ * docker.io. The one reading of the setting for every rule that uses it.
+ */
+export function isTrusted(globs: readonly string[], ref: { registry?: string; name: string }): boolean {
+  const { registry, path } = qualified(ref);
+  return globs.some((g) => {
+    const glob = g.trim().replace(/\/+$/, '');
+    if (!glob.includes('/')) return globMatch(DOCKER_HUB.has(glob.toLowerCase()) ? 'docker.io' : glob, registry);
+    const [first, ...rest] = glob.split('/');
+    const norm = `${DOCKER_HUB.has(first!.toLowerCase()) ? 'docker.io' : first}/${rest.join('/')}`;
+    return globMatch(norm, path) || globMatch(`${norm}/*`, path);
+  });
+}

@@ -1,33 +1,7 @@
 import type { ImageRef } from '../../../dockerfile/model.js';
 import type { Span } from '../../../diagnostics/span.js';
 import type { DockerfileRule } from '../../rule.js';
-import { parseImage } from '../_images.js';
-
-const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
-
-/** `*` matches any run of characters (slashes included), `?` one character; case-insensitive. */
-function globMatch(glob: string, value: string): boolean {
-  const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 'i').test(value);
-}
-
-/** The registry and the full `registry/repository` of an image, Docker Hub spelled out. */
-export function registryOf(ref: { registry?: string; name: string }): { registry: string; path: string } {
-  const registry = ref.registry && !DOCKER_HUB.has(ref.registry.toLowerCase()) ? ref.registry.toLowerCase() : 'docker.io';
-  const name = registry === 'docker.io' && !ref.name.includes('/') ? `library/${ref.name}` : ref.name;
-  return { registry, path: `${registry}/${name}` };
-}
-
-export function trusted(globs: string[], ref: { registry?: string; name: string }): boolean {
-  const { registry, path } = registryOf(ref);
-  return globs.some((g) => {
-    const glob = g.trim().replace(/\/+$/, '');
-    if (!glob.includes('/')) return globMatch(DOCKER_HUB.has(glob.toLowerCase()) ? 'docker.io' : glob, registry);
-    const [first, ...rest] = glob.split('/');
-    const norm = `${DOCKER_HUB.has(first!.toLowerCase()) ? 'docker.io' : first}/${rest.join('/')}`;
-    return globMatch(norm, path) || globMatch(`${norm}/*`, path);
-  });
-}
+import { isTrusted, parseImage, qualified } from '../_images.js';
 
 /** FROM (and COPY --from) images pulled from a registry outside the trusted list (settings.trustedRegistries). */
 export const rule: DockerfileRule = {
@@ -48,8 +22,8 @@ export const rule: DockerfileRule = {
     const check = (ref: { registry?: string; name: string }, text: string, span: Span, how: string) => {
       looked = true;
       if (ref.registry === 'localhost') return; // Podman's name for images built here: nothing is pulled
-      if (trusted(globs, ref)) return;
-      const { registry } = registryOf(ref);
+      if (isTrusted(globs, ref)) return;
+      const { registry } = qualified(ref);
       ctx.report({ span, message: `${how} ${text} comes from ${registry}, which is not in the trusted registries (${list}): mirror the image to a trusted registry or add ${registry} to the list` });
     };
     const stageNames = new Set(ctx.dockerfile.stages.map((s) => s.name).filter((n): n is string => n !== undefined));

@@ -1,7 +1,7 @@
 import { fix, replaceSpan, scalarContent } from '../../fix-helpers.js';
 import { get } from '../../../source/tree.js';
 import type { ComposeRule } from '../../rule.js';
-import { registryOf, repositoryPath } from '../_images.js';
+import { isTrusted, registryOf, repositoryPath } from '../_images.js';
 
 /** Short names Podman's shortnames.conf sends somewhere other than Docker Hub: qualifying them as docker.io would change the image. */
 const NOT_DOCKER_HUB = /^(fedora(-[a-z]+)?|centos|ubi\d+(-[a-z]+)?|rhel\d*(-[a-z]+)?)$/;
@@ -12,16 +12,6 @@ function registryPartEnd(raw: string): number {
   if (slash >= 0) return slash;
   const m = /[:@]/.exec(raw);
   return m ? m.index : raw.length;
-}
-
-function globMatch(glob: string, value: string): boolean {
-  const re = new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(value);
-}
-
-/** Whether a repository (registry/path, no tag) matches a trusted glob: "docker.io" trusts the whole registry, "ghcr.io/me/*" a path. */
-function trusted(globs: string[], registry: string, path: string): boolean {
-  return globs.some((g) => (g.includes('/') ? globMatch(g, `${registry}/${path}`) : globMatch(g, registry)));
 }
 
 /** `image: postgres:16` makes Podman guess the registry (short-name aliases or an interactive prompt). */
@@ -53,9 +43,7 @@ export const rule: ComposeRule = {
     const globs = ctx.settings.trustedRegistries;
     if (registry !== undefined) {
       if (registry === 'localhost' || globs.length === 0) return;
-      const normalised = registry === 'index.docker.io' || registry === 'registry-1.docker.io' ? 'docker.io' : registry;
-      const path = repositoryPath(image.slice(registry.length + 1));
-      if (trusted(globs, normalised, path)) return;
+      if (isTrusted(globs, { registry, name: repositoryPath(image.slice(registry.length + 1)) })) return;
       ctx.report({
         span,
         message: `service "${service.name}" pulls "${image}" from ${registry}, which is not a trusted registry (${globs.join(', ')})`,
@@ -68,7 +56,7 @@ export const rule: ComposeRule = {
     // The written reference when its registry part is literal; what a variable resolves to otherwise.
     const written = raw !== undefined && !varInRegistryPart ? raw : image;
     const qualified = `docker.io/${image.includes('/') ? '' : 'library/'}${written}`;
-    const untrustedHub = globs.length > 0 && !trusted(globs, 'docker.io', hubPath);
+    const untrustedHub = globs.length > 0 && !isTrusted(globs, { registry: 'docker.io', name: hubPath });
     const why = `service "${service.name}" uses the short name "${written}": Podman resolves it through short-name aliases or asks interactively, and an unattended start or auto-update can fail or pull from another registry`;
     if (NOT_DOCKER_HUB.test(name)) {
       ctx.report({ span, message: `${why}; Podman's aliases do not send "${name}" to Docker Hub, so write the registry you mean` });
@@ -94,6 +82,7 @@ export const rule: ComposeRule = {
       { name: 'built image: the name is the local tag', code: 'services:\n  app:\n    build: .\n    image: myapp:dev\n' },
       { name: 'registry from an unset variable: cannot tell', code: 'services:\n  app:\n    image: ${REGISTRY}/team/app:1\n' },
       { name: 'trusted registries', code: 'services:\n  a:\n    image: ghcr.io/me/app:1\n  b:\n    image: docker.io/library/redis:7\n', settings: { trustedRegistries: ['ghcr.io/me/*', 'docker.io'] } },
+      { name: 'trusted registries read as trusted-registry reads them: prefixes, any case, Docker Hub aliases', code: 'services:\n  a:\n    image: ghcr.io/me/app:1\n  b:\n    image: docker.io/library/redis:7\n', settings: { trustedRegistries: ['GHCR.io/me', 'index.docker.io'] } },
     ],
     invalid: [
       {
