@@ -69,7 +69,7 @@ export const rule: ComposeRule = {
       ctx.report({
         span: spanOf(ctx, raw.offset, raw.end),
         message: `service "${svc}" sets ${e.name} to a literal value: anyone who can read the compose file or its history has it; move it to .env (kept out of git) or a secret file`,
-        fix: fix(`Replace the value with \${${variable}} and set ${variable} in .env`, replaceSpan(spanOf(ctx, raw.offset, raw.end), `\${${variable}}`)),
+        fix: fix(`Replace the value with \${${variable}:?...} and set ${variable} in .env`, replaceSpan(spanOf(ctx, raw.offset, raw.end), required(variable))),
       });
     }
     for (const { e, raw } of urls) {
@@ -85,7 +85,7 @@ export const rule: ComposeRule = {
         ctx.report({
           span,
           message: `service "${svc}" writes the password of a ${m[1]!.toLowerCase()}:// URL in ${e.name} in plain text; read it from a variable set in .env (kept out of git)`,
-          fix: fix(`Replace the password with \${${variable}} and set ${variable} in .env`, replaceSpan(span, `\${${variable}}`)),
+          fix: fix(`Replace the password with \${${variable}:?...} and set ${variable} in .env`, replaceSpan(span, required(variable))),
         });
       }
     }
@@ -110,7 +110,7 @@ export const rule: ComposeRule = {
           { line: 11, column: 45, message: /password of a postgresql:\/\/ URL in DATABASE_URL/ },
         ],
         output:
-          'services:\n  postgres:\n    image: postgres:15-alpine\n    environment:\n      - POSTGRES_USER=medianest\n      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD}\n  app:\n    image: medianest/backend:1\n    environment:\n      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD}\n      - DATABASE_URL=postgresql://medianest:${POSTGRES_PASSWORD}@postgres:5432/medianest\n',
+          'services:\n  postgres:\n    image: postgres:15-alpine\n    environment:\n      - POSTGRES_USER=medianest\n      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}\n  app:\n    image: medianest/backend:1\n    environment:\n      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}\n      - DATABASE_URL=postgresql://medianest:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD in .env}@postgres:5432/medianest\n',
       },
       {
         name: 'map syntax, quotes, comments, URL forms, placeholders',
@@ -124,11 +124,19 @@ export const rule: ComposeRule = {
           { line: 11, column: 16, message: /API_KEY/ },
         ],
         output:
-          'x-env: &env\n  SECRET_KEY: "${SECRET_KEY}" # fill in later\nservices:\n  app:\n    image: app:1\n    environment:\n      <<: *env\n      REDIS_URL: "redis://:${REDIS_PASSWORD}@redis:6379"\n      BROKER_URL: amqp://guest:${BROKER_PASSWORD}@rabbit:5672/ # dev only\n      GF_SECURITY_ADMIN_PASSWORD: \'${GF_SECURITY_ADMIN_PASSWORD}\'\n      API_KEY: ${API_KEY}\n',
+          'x-env: &env\n  SECRET_KEY: "${SECRET_KEY:?set SECRET_KEY in .env}" # fill in later\nservices:\n  app:\n    image: app:1\n    environment:\n      <<: *env\n      REDIS_URL: "redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD in .env}@redis:6379"\n      BROKER_URL: amqp://guest:${BROKER_PASSWORD:?set BROKER_PASSWORD in .env}@rabbit:5672/ # dev only\n      GF_SECURITY_ADMIN_PASSWORD: \'${GF_SECURITY_ADMIN_PASSWORD:?set GF_SECURITY_ADMIN_PASSWORD in .env}\'\n      API_KEY: ${API_KEY:?set API_KEY in .env}\n',
       },
     ],
   },
 };
+
+/**
+ * The fix moves the value out of the file but cannot write it anywhere (a fix edits one file), so the
+ * variable is required: compose refuses to start until it is set, rather than starting with a blank password.
+ */
+function required(variable: string): string {
+  return `\${${variable}:?set ${variable} in .env}`;
+}
 
 function decodeURIComponentSafe(s: string): string {
   try {
