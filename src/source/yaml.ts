@@ -31,10 +31,13 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     keepSourceTokens: false,
     strict: true,
   });
+  // A byte-order mark takes an offset but no column: editors start line 1 after it.
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const spanOf = (start: number, end: number): Span => {
     const a = lineCounter.linePos(start);
     const b = lineCounter.linePos(Math.max(start, end));
-    return { file, line: a.line, col: a.col, endLine: b.line, endCol: b.col, offset: start, endOffset: Math.max(start, end) };
+    const col = (p: { line: number; col: number }) => (p.line === 1 ? Math.max(1, p.col - bom) : p.col);
+    return { file, line: a.line, col: col(a), endLine: b.line, endCol: col(b), offset: start, endOffset: Math.max(start, end) };
   };
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {

@@ -108,8 +108,21 @@ export function partialService(ctx: ComposeServiceContext): boolean {
 }
 
 /** Services that run once and exit: others wait for them with `condition: service_completed_successfully`. */
+const oneShots = new WeakMap<ComposeProject, Set<string>>();
+
 export function isOneShot(ctx: ComposeServiceContext): boolean {
-  return Object.values(ctx.project.services).some((s) => s.config.depends_on[ctx.service.name]?.condition === 'service_completed_successfully');
+  let set = oneShots.get(ctx.project);
+  if (!set) {
+    set = new Set(
+      Object.values(ctx.project.services).flatMap((s) =>
+        Object.entries(s.config.depends_on)
+          .filter(([, d]) => d.condition === 'service_completed_successfully')
+          .map(([name]) => name),
+      ),
+    );
+    oneShots.set(ctx.project, set);
+  }
+  return set.has(ctx.service.name);
 }
 
 // ---------------------------------------------------------------------------------------------
