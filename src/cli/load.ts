@@ -1,9 +1,10 @@
+import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { loadRepo, type RepoLoad } from '../config/load-repo.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
 import { formatDiagnostics } from '../diagnostics/format.js';
 import { FileSource } from '../source/files.js';
-import type { Io } from './io.js';
+import { UsageError, type Io } from './io.js';
 import type { ParsedArgs } from './registry.js';
 
 export interface CliRepo extends RepoLoad {
@@ -14,8 +15,14 @@ export interface CliRepo extends RepoLoad {
 
 /** The repository directory: --repo, else a positional where the command takes one, else the current directory. */
 export function repoDir(args: ParsedArgs, io: Io, positional?: string): string {
-  const dir = (args.values.repo as string | undefined) ?? positional ?? '.';
-  return resolve(io.cwd, dir);
+  const flag = args.values.repo as string | undefined;
+  if (flag !== undefined && positional !== undefined && resolve(io.cwd, flag) !== resolve(io.cwd, positional)) {
+    throw new UsageError(`two repositories given: ${positional} and --repo ${flag}; give one`);
+  }
+  const dir = resolve(io.cwd, flag ?? positional ?? '.');
+  if (!existsSync(dir)) throw new UsageError(`${flag ?? positional ?? '.'} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${flag ?? positional} is a file; give the repository's folder`);
+  return dir;
 }
 
 export function loadForCli(dir: string, io: Io): CliRepo {

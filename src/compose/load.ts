@@ -8,6 +8,7 @@ import { entry, get, map, scalarText, toPlain, type LEntry, type LMap, type LNod
 import { didYouMean } from '../util/suggest.js';
 import { canonicalService, resolveHostPath, serviceConfig } from './canonical.js';
 import { interpolateTree } from './interpolate-tree.js';
+import { interpolate } from './interpolate.js';
 import { mergeMaps } from './merge.js';
 import { validator } from '../schemas/validators.js';
 import { normaliseProjectName } from './project-name.js';
@@ -77,7 +78,12 @@ class Loader {
         const dotenv = this.source.dotenv(resolve(dirname(file), '.env'));
         diags.push(...dotenv.diagnostics);
         const env = this.options.env ?? {};
-        const lookup = (name: string) => (Object.hasOwn(env, name) ? env[name] : dotenv.vars.get(name));
+        // .env values may read the outside variables and the .env lines above them, as compose reads them.
+        const dotvars = new Map<string, string>();
+        for (const [k, v] of dotenv.vars) {
+          dotvars.set(k, dotenv.literal.has(k) ? v : interpolate(v, (n) => (Object.hasOwn(env, n) ? env[n] : dotvars.get(n))).value);
+        }
+        const lookup = (name: string) => (Object.hasOwn(env, name) ? env[name] : dotvars.get(name));
         const interp = interpolateTree(root, lookup, this.options.strictVariables ?? false);
         diags.push(...interp.diagnostics);
         if (this.options.onUnset) {
@@ -175,7 +181,7 @@ class Loader {
     const inactiveServices = Object.keys(services).filter((n) => !enabled.has(n));
     for (const n of inactiveServices) delete services[n];
 
-    checkReferences(services, inactiveServices, resources, diagnostics);
+    checkReferences(services, inactiveServices, resources, diagnostics, (svc) => this.extendsFailed.has(`${file}#${svc}`));
 
     // The project is returned even with errors, so checks across stacks still see it; callers look at the diagnostics.
     return { diagnostics, project: this.project(p, services, inactiveServices, resources, files, variables, unresolved, servicesNode) };
@@ -201,6 +207,14 @@ class Loader {
   }
 
   /** A service's canonical definition with its `extends` chain merged in. */
+  /** Services whose extends failed: already reported, so "no image" would only repeat it. */
+  readonly extendsFailed = new Set<string>();
+
+  private failed(p: Prepared, name: string, own: LMap): LMap {
+    this.extendsFailed.add(`${p.file}#${name}`);
+    return own;
+  }
+
   private resolveService(p: Prepared, name: string, chain: string[], diagnostics: Diagnostic[], files: string[]): LMap | undefined {
     const raw = get(get(p.root, 'services'), name);
     if (raw?.kind !== 'map') return raw?.kind === 'scalar' && raw.value === null ? map([], raw.span) : undefined;
@@ -212,22 +226,22 @@ class Loader {
     const ref = extendsRef(ext.value);
     if (!ref) {
       diagnostics.push(error('EXTENDS_INVALID', ext.value.span, 'extends must name a service, or be a mapping with "service" and optional "file"'));
-      return own;
+      return this.failed(p, name, own);
     }
     const targetFile = ref.file ? resolve(dirname(p.file), ref.file) : p.file;
     const id = `${targetFile}#${ref.service}`;
     if (chain.includes(id) || id === `${p.file}#${name}`) {
       diagnostics.push(error('EXTENDS_INVALID', ext.value.span, `extends cycle: ${[...chain, `${p.file}#${name}`, id].map((x) => x.split('#')[1]).join(' → ')}`, 'a service cannot extend itself, directly or through others'));
-      return own;
+      return this.failed(p, name, own);
     }
     let target = p;
     if (ref.file) {
       if (!this.source.exists(targetFile)) {
         diagnostics.push(error('EXTENDS_INVALID', ext.value.span, `extends names file ${ref.file}, which does not exist`, 'the path is relative to this compose file'));
-        return own;
+        return this.failed(p, name, own);
       }
       const t = this.prepare(targetFile, diagnostics);
-      if (!t) return own;
+      if (!t) return this.failed(p, name, own);
       files.push(targetFile);
       target = t;
     }
@@ -235,7 +249,7 @@ class Loader {
     const names = servicesOfTarget?.kind === 'map' ? servicesOfTarget.entries.map((e) => e.key) : [];
     if (!names.includes(ref.service)) {
       diagnostics.push(error('EXTENDS_INVALID', ext.value.span, `extends names service "${ref.service}", which ${ref.file ? `${ref.file} does` : 'this file does'} not define`, didYouMean(ref.service, names)));
-      return own;
+      return this.failed(p, name, own);
     }
     const base = this.resolveService(target, ref.service, [...chain, `${p.file}#${name}`], diagnostics, files);
     return base ? mergeMaps(base, own) : own;
@@ -280,6 +294,7 @@ function checkReferences(
   inactive: string[],
   resources: Record<(typeof RESOURCE_KINDS)[number], Record<string, TopLevel>>,
   diagnostics: Diagnostic[],
+  extendsFailed: (service: string) => boolean,
 ): void {
   const names = Object.keys(services);
   const unknownService = (dep: string, span: Span, what: string) => {
@@ -288,7 +303,7 @@ function checkReferences(
   };
   for (const s of Object.values(services)) {
     const c = s.config;
-    if (c.image === undefined && c.build === undefined) {
+    if (c.image === undefined && c.build === undefined && !extendsFailed(s.name)) {
       diagnostics.push(error('SERVICE_NO_IMAGE', s.span, `service "${s.name}" has neither an image nor a build section`, 'add "image: registry/name:tag", or "build: ./path" to build it'));
     }
     const depends = entry(s.node, 'depends_on')?.value;

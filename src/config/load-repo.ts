@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { loadCompose } from '../compose/load.js';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { fileSpan } from '../diagnostics/span.js';
@@ -54,10 +54,10 @@ export function loadRepo(dirArg: string, source: FileSource): RepoLoad {
   const berthFile = join(dir, 'berth.yml');
   const hostsFile = join(dir, 'hosts.yml');
   if (!source.exists(berthFile) && !source.exists(hostsFile)) {
+    const above = enclosingRepo(dir, source);
+    const hint = above ? `the repository is ${relative(dir, above)}: run berth there, or pass --repo ${relative(process.cwd(), above) || '.'}` : 'run "berth init" to create one, or pass --repo DIR';
     return {
-      diagnostics: [
-        error('REPO_NOT_FOUND', fileSpan(dir), `${dirArg} is not a berth repository: it has neither berth.yml nor hosts.yml`, 'run "berth init" to create one, or pass --repo DIR'),
-      ],
+      diagnostics: [error('REPO_NOT_FOUND', fileSpan(dir), `${dirArg} is not a berth repository: it has neither berth.yml nor hosts.yml`, hint)],
     };
   }
 
@@ -67,7 +67,8 @@ export function loadRepo(dirArg: string, source: FileSource): RepoLoad {
 
   const stacks: Record<string, Stack> = {};
   const stacksDir = join(dir, 'stacks');
-  for (const name of listDirs(stacksDir)) {
+  const folders = listDirs(stacksDir);
+  for (const name of folders) {
     const stack = readStack(name, join(stacksDir, name), dir, source, validator('stack'), diagnostics);
     if (stack) stacks[name] = stack;
   }
@@ -97,9 +98,18 @@ export function loadRepo(dirArg: string, source: FileSource): RepoLoad {
     loadStackProject(stack, { ...hostVariables(config.user, config.uid), ...config.roots }, stack.manifest.profiles, source, diagnostics);
   }
 
-  const repo: Repo = { dir, config, hosts, stacks, deployments };
+  // Folders whose stack could not be read are reported already; hosts naming them are not "unknown".
+  const repo: Repo = { dir, config, hosts, stacks, deployments, broken: folders.filter((f) => !stacks[f]) };
   diagnostics.push(...runChecks(repo, source));
   return { repo, diagnostics: dedupe(diagnostics) };
+}
+
+/** A berth repository in a parent folder, for the hint when berth runs inside one of its stacks. */
+function enclosingRepo(dir: string, source: FileSource): string | undefined {
+  for (let d = dirname(dir); d !== dirname(d); d = dirname(d)) {
+    if (source.exists(join(d, 'berth.yml')) || source.exists(join(d, 'hosts.yml'))) return d;
+  }
+  return undefined;
 }
 
 function berthConfig(raw: RawBerth): BerthConfig {
@@ -177,14 +187,23 @@ function suggestVar(name: string, env: Record<string, string>): string {
   return didYouMean(name, Object.keys(env)) ?? `add it to roots in berth.yml (roots: { ${name}: ... }), or give a default: \${${name}:-value}`;
 }
 
+/** Stack folders: directories, and symlinks to directories (a stack shared between repositories). */
 function listDirs(dir: string): string[] {
   try {
     return readdirSync(dir, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+      .filter((d) => !d.name.startsWith('.') && (d.isDirectory() || (d.isSymbolicLink() && isDir(join(dir, d.name)))))
       .map((d) => d.name)
       .sort();
   } catch {
     return [];
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { fileSpan } from '../diagnostics/span.js';
 import type { Monitor, ProxyEntry, SecretRef, Stack, StackManifest } from '../model/repo.js';
@@ -41,8 +41,13 @@ export function readStack(
   const raw = doc?.value ?? {};
 
   let composeFile: string;
-  if (raw.compose) {
-    composeFile = join(dir, raw.compose);
+  if (raw.compose !== undefined) {
+    composeFile = resolve(dir, raw.compose);
+    const inside = relative(dir, composeFile);
+    if (raw.compose === '' || isAbsolute(raw.compose) || inside.startsWith('..') || inside === '') {
+      diagnostics.push(error('SCHEMA', get(doc!.root, 'compose')!.span, `stack.yml names compose file "${raw.compose}", which is not a file inside the stack's folder`, 'name a file in stacks/' + name + '/, e.g. compose: compose.prod.yml'));
+      return undefined;
+    }
     if (!source.exists(composeFile)) {
       diagnostics.push(error('COMPOSE_NOT_FOUND', get(doc!.root, 'compose')!.span, `stack.yml names compose file ${raw.compose}, which does not exist`, `create ${relative(repoDir, composeFile)}, or fix the name`));
       return undefined;

@@ -99,4 +99,6 @@ export interface Repo {
   hosts: Host[];
   stacks: Record<string, Stack>;
   deployments: Deployment[];
+  /** Stack folders that could not be read (no compose file, say): already reported. */
+  broken: string[];
 }

@@ -5,8 +5,10 @@ import { error, type Diagnostic } from '../diagnostics/diagnostic.js';
  * single quotes (literal), double quotes (with \n, \t, \\ and \" escapes), and unquoted values
  * whose trailing ` # comment` is dropped.
  */
-export function parseDotenv(text: string, file: string): { vars: Map<string, string>; diagnostics: Diagnostic[] } {
+export function parseDotenv(text: string, file: string): { vars: Map<string, string>; literal: Set<string>; diagnostics: Diagnostic[] } {
   const vars = new Map<string, string>();
+  // Single-quoted values are taken as written; the others may use ${VAR} like compose files do.
+  const literal = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, i) => {
@@ -24,8 +26,10 @@ export function parseDotenv(text: string, file: string): { vars: Map<string, str
     const rawValue = m[2];
     if (rawValue === undefined) return; // `KEY` alone: take it from the environment, which berth does not read
     vars.set(key, unquote(rawValue));
+    if (rawValue.startsWith("'")) literal.add(key);
+    else literal.delete(key);
   });
-  return { vars, diagnostics };
+  return { vars, literal, diagnostics };
 }
 
 function unquote(v: string): string {

@@ -16,7 +16,7 @@ export interface YamlFile {
  */
 export class FileSource {
   private readonly yamlCache = new Map<string, YamlFile>();
-  private readonly envCache = new Map<string, { vars: Map<string, string>; diagnostics: Diagnostic[] }>();
+  private readonly envCache = new Map<string, { vars: Map<string, string>; literal: Set<string>; diagnostics: Diagnostic[] }>();
   readonly texts = new Map<string, string>();
 
   /** `overrides`: file contents that stand in for what is on disk (a dry run's fixed files). */
@@ -51,16 +51,16 @@ export class FileSource {
   }
 
   /** Variables of a dotenv file; an absent file has none. */
-  dotenv(file: string): { vars: Map<string, string>; diagnostics: Diagnostic[] } {
+  dotenv(file: string): { vars: Map<string, string>; literal: Set<string>; diagnostics: Diagnostic[] } {
     let cached = this.envCache.get(file);
     if (!cached) {
-      if (!this.exists(file)) cached = { vars: new Map(), diagnostics: [] };
+      if (!this.exists(file)) cached = { vars: new Map(), literal: new Set(), diagnostics: [] };
       else {
         const read = this.read(file);
         if (read.ok) {
           this.texts.set(file, read.text);
           cached = parseDotenv(read.text, file);
-        } else cached = { vars: new Map(), diagnostics: [read.diagnostic] };
+        } else cached = { vars: new Map(), literal: new Set(), diagnostics: [read.diagnostic] };
       }
       this.envCache.set(file, cached);
     }

@@ -10,6 +10,8 @@ import { map, scalar, seq, type LEntry, type LNode, type ScalarValue } from './t
  */
 export const MAX_ALIAS_EXPANSION = 100_000;
 
+const MAX_SYNTAX_ERRORS = 10;
+
 /** Tags berth understands: compose's merge controls and YAML's own core tags. */
 const KNOWN_TAGS = new Set(['!reset', '!override']);
 
@@ -23,14 +25,7 @@ type YNodeAny = YNode | null | undefined;
 
 export function parseYaml(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: true,
-    merge: true,
-    keepSourceTokens: false,
-    strict: true,
-  });
+  const doc = parseYamlDocument(text, lineCounter);
   // A byte-order mark takes an offset but no column: editors start line 1 after it.
   const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const spanOf = (start: number, end: number): Span => {
@@ -40,7 +35,12 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     return { file, line: a.line, col: col(a), endLine: b.line, endCol: col(b), offset: start, endOffset: Math.max(start, end) };
   };
   const diagnostics: Diagnostic[] = [];
-  for (const e of doc.errors) {
+  // The yaml library recurses once per nesting level; thousands of levels overflow its stack.
+  if (doc.errors.some((e) => e.message.includes('Maximum call stack'))) {
+    return { root: undefined, diagnostics: [error('YAML_UNSUPPORTED', { file, line: 1, col: 1, endLine: 1, endCol: 1 }, 'the document is nested too deeply to read', 'no configuration needs more than a few dozen levels')] };
+  }
+  // One real mistake can make every following line an error: the first few are the useful ones.
+  for (const e of doc.errors.slice(0, MAX_SYNTAX_ERRORS)) {
     const span = spanOf(e.pos[0], e.pos[1]);
     if (e.code === 'DUPLICATE_KEY') {
       const key = /^\s*(?:"([^"\n]*)"|'([^'\n]*)'|([^:#\n]*?))\s*:/.exec(text.slice(e.pos[0]));
@@ -59,6 +59,9 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     } else {
       diagnostics.push(error('YAML_SYNTAX', span, firstLine(e.message), syntaxHint(e.code)));
     }
+  }
+  if (doc.errors.length > MAX_SYNTAX_ERRORS) {
+    diagnostics.push(error('YAML_SYNTAX', diagnostics[diagnostics.length - 1]!.span, `…and ${doc.errors.length - MAX_SYNTAX_ERRORS} more YAML errors after these`, 'fix the first ones: the rest often follow from them'));
   }
   if (diagnostics.length > 0) return { root: undefined, diagnostics };
 
@@ -197,6 +200,10 @@ function aliasResolver(doc: Document): (a: Alias) => YNodeAny {
     for (const a of anchors.get(alias.source) ?? []) if (a.start < start) found = a.node;
     return found;
   };
+}
+
+function parseYamlDocument(text: string, lineCounter: LineCounter): Document {
+  return parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true, keepSourceTokens: false, strict: true });
 }
 
 class NestingError extends Error {

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRepo } from '../../config/load-repo.js';
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
 import { FileSource } from '../../source/files.js';
-import { writeFileAtomic } from '../../util/atomic-write.js';
+import { ensureDir, writeFileAtomic } from '../../util/atomic-write.js';
 import { EXIT, UsageError, type Io } from '../io.js';
 import type { ParsedArgs } from '../registry.js';
 
@@ -46,23 +46,26 @@ description: A tiny web service that answers with its request, to try berth out
 
 export async function run(args: ParsedArgs, io: Io): Promise<number> {
   const dir = resolve(io.cwd, args.positionals[0] ?? '.');
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${relative(io.cwd, dir)} is a file, not a folder`);
   const plan = files(findSchemaDir());
   const existing = Object.keys(plan).filter((f) => existsSync(join(dir, f)));
   if (existing.length) {
     throw new UsageError(`${relative(io.cwd, dir) || '.'} already has ${existing.join(', ')}; berth init never overwrites files`);
   }
   for (const [file, content] of Object.entries(plan)) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    ensureDir(dirname(join(dir, file)));
     writeFileAtomic(join(dir, file), content);
   }
   const shown = relative(io.cwd, dir) || '.';
+  io.out(`Created a berth repository in ${shown}:\n${Object.keys(plan).filter((f) => !f.startsWith('.berth')).map((f) => `  ${f}`).join('\n')}\n\nNext: berth validate ${shown}\n`);
+  // Stacks that were already in the folder may have problems of their own: say so, do not hide them.
   const source = new FileSource();
   const check = loadRepo(dir, source);
   if (hasErrors(check.diagnostics)) {
-    io.err(formatDiagnostics(check.diagnostics, (f) => source.texts.get(f), io.errStyle, io.cwd) + '\n');
-    return EXIT.INTERNAL;
+    io.err(formatDiagnostics(check.diagnostics.filter((d) => d.severity === 'error'), (f) => source.texts.get(f), io.errStyle, io.cwd) + '\n');
+    io.err(`The folder already held files with problems (above); fix them, then run berth validate ${shown}\n`);
+    return EXIT.INVALID;
   }
-  io.out(`Created a berth repository in ${shown}:\n${Object.keys(plan).filter((f) => !f.startsWith('.berth')).map((f) => `  ${f}`).join('\n')}\n\nNext: berth validate ${shown}\n`);
   return EXIT.OK;
 }
 

@@ -1,3 +1,4 @@
+import type { PortMapping } from '../../model/compose.js';
 import type { Deployment } from '../../model/repo.js';
 import { didYouMean } from '../../util/suggest.js';
 import { table } from '../../util/table.js';
@@ -19,9 +20,7 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
     const hosts = repo!.hosts.filter((h) => h.stacks.some((x) => x.name === s.name)).map((h) => h.name);
     const deployment: Deployment | undefined = repo!.deployments.find((d) => d.stack === s.name && (hostName === undefined || d.host === hostName));
     const services = deployment ? Object.keys(deployment.project.services) : [];
-    const ports = deployment
-      ? Object.values(deployment.project.services).flatMap((svc) => svc.config.ports.filter((p) => p.published !== undefined).map((p) => `${p.host_ip ? `${p.host_ip}:` : ''}${p.published}/${p.protocol}`))
-      : [];
+    const ports = deployment ? portList(Object.values(deployment.project.services).flatMap((svc) => svc.config.ports)) : [];
     return { name: s.name, description: s.manifest.description ?? '', hosts, services, ports };
   });
   if (args.values.json) {
@@ -32,4 +31,26 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
     io.out(table(['STACK', 'HOSTS', 'SERVICES', 'PORTS', 'DESCRIPTION'], rows.map((x) => [x.name, x.hosts.join(', ') || '-', x.services.join(', ') || '-', x.ports.join(', ') || '-', x.description])) + '\n');
   }
   return failed ? EXIT.INVALID : EXIT.OK;
+}
+
+/** Published ports as people write them: consecutive ports on one address and protocol become a range. */
+function portList(ports: PortMapping[]): string[] {
+  const groups = new Map<string, number[]>();
+  for (const p of ports) {
+    if (p.published === undefined) continue;
+    const key = `${p.host_ip ? `${p.host_ip}:` : ''}\u0000${p.protocol}`;
+    groups.set(key, [...(groups.get(key) ?? []), p.published]);
+  }
+  const out: string[] = [];
+  for (const [key, list] of groups) {
+    const [ip, protocol] = key.split('\u0000') as [string, string];
+    const sorted = [...new Set(list)].sort((a, b) => a - b);
+    for (let i = 0; i < sorted.length; ) {
+      let j = i;
+      while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+      out.push(`${ip}${i === j ? sorted[i] : `${sorted[i]}-${sorted[j]}`}/${protocol}`);
+      i = j + 1;
+    }
+  }
+  return out;
 }

@@ -10,14 +10,15 @@ const ALL = new Set([undefined, '', '0.0.0.0', '::', '[::]']);
 export function portConflicts(repo: Repo): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [host, services] of servicesByHost(repo)) {
-    const taken: { port: number; protocol: string; ip: string | undefined; owner: string; span: Span }[] = [];
+    // By port and protocol: ranges of thousands of ports stay linear.
+    const taken = new Map<string, { ip: string | undefined; owner: string; span: Span }[]>();
     for (const { deployment, service } of services) {
       service.config.ports.forEach((p, i) => {
         if (p.published === undefined) return;
         const span = spanAt(service.node, ['ports', i]);
-        const clash = taken.find(
-          (t) => t.port === p.published && t.protocol === p.protocol && (ALL.has(t.ip) || ALL.has(p.host_ip) || t.ip === p.host_ip),
-        );
+        const key = `${p.published}/${p.protocol}`;
+        const same = taken.get(key) ?? [];
+        const clash = same.find((t) => ALL.has(t.ip) || ALL.has(p.host_ip) || t.ip === p.host_ip);
         const owner = where(deployment.stack, service.name, span);
         if (clash) {
           out.push(
@@ -28,7 +29,7 @@ export function portConflicts(repo: Repo): Diagnostic[] {
               'give one of them another host port, or bind each to a different address (e.g. "127.0.0.1:8081:80")',
             ),
           );
-        } else taken.push({ port: p.published, protocol: p.protocol, ip: p.host_ip, owner, span });
+        } else taken.set(key, [...same, { ip: p.host_ip, owner, span }]);
       });
     }
   }

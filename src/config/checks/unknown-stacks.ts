@@ -12,7 +12,7 @@ export function unknownStacks(repo: Repo): Diagnostic[] {
     const unsafe = unsafeStackReference(name);
     if (unsafe) {
       out.push(error('STACK_NAME_INVALID', span, `${where} names "${name}", which ${unsafe}`, 'name a folder directly under stacks/'));
-    } else if (!repo.stacks[name]) {
+    } else if (!repo.stacks[name] && !repo.broken.includes(name)) {
       out.push(error('UNKNOWN_STACK', span, `${where} names stack "${name}", which does not exist`, hint(name)));
     }
   };
