@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { berth, removeTree, tempTree } from './helpers.js';
+import { berth, removeTree, ROOT, tempTree } from './helpers.js';
 
 /** What --fix must never do to a user's files, each found once by review and kept fixed here. */
 describe('berth audit --fix is safe', () => {
@@ -71,12 +72,17 @@ describe('berth audit --fix is safe', () => {
     assert.doesNotMatch(r.grade.verdict, /ready/i);
   });
 
-  test('a file the user may not write is refused with a clear error, not replaced', { skip: process.getuid?.() === 0 ? 'root may write anything' : false }, () => {
+  test('a file the user may not write is refused with a clear error, not replaced', () => {
     const dir = project({ 'compose.yml': 'version: "3"\nservices:\n  web:\n    image: docker.io/library/nginx:1.27\n' });
+    const before = read(dir, 'compose.yml');
     chmodSync(join(dir, 'compose.yml'), 0o444);
-    const r = berth(['audit', '--fix', dir], { cwd: dir });
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /is not writable/);
+    // root may write anything, so the audit runs as nobody, in a folder nobody may write to.
+    chmodSync(dir, 0o777);
+    const asRoot = process.getuid?.() === 0;
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'berth.js'), 'audit', '--fix', dir], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /compose\.yml is not writable/);
+    assert.equal(read(dir, 'compose.yml'), before);
   });
 
   test('--output into a folder that is a file is a clear error (exit 1), not an internal error', () => {
@@ -84,6 +90,5 @@ describe('berth audit --fix is safe', () => {
     const r = berth(['audit', '--output', join(dir, 'taken', 'report.md'), dir], { cwd: dir });
     assert.notEqual(r.code, 70, r.stderr);
     assert.match(r.stderr, /^error: /m);
-    writeFileSync(join(dir, 'unused'), '');
   });
 });

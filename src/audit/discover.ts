@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isDir, isFile } from '../util/fs.js';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
@@ -96,18 +97,4 @@ function ancestorIgnores(dir: string): { base: string; ig: Ignore }[] {
   return out.length && existsSync(join(d, '.git')) ? out : [];
 }
 
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
 
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageFolder } from '../util/fs.js';
 
 /** The "Good" example and "Fix" text of rule doc pages, for recommendations in reports. */
 export function ruleDocs(ids: Iterable<string>): Map<string, { good?: string; fix?: string }> {
-  const dir = docsDir();
+  const dir = packageFolder(join('docs', 'rules'));
   const out = new Map<string, { good?: string; fix?: string }>();
   if (!dir) return out;
   for (const id of ids) {
@@ -20,13 +20,4 @@ export function ruleDocs(ids: Iterable<string>): Map<string, { good?: string; fi
     out.set(id, entry);
   }
   return out;
-}
-
-function docsDir(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'docs', 'rules'))) return join(dir, 'docs', 'rules');
-    dir = dirname(dir);
-  }
-  return undefined;
 }

@@ -61,13 +61,9 @@ export const UNUSED_IGNORE = 'unused-ignore';
 
 /** Runs the enabled rules over the parsed files: every file parsed once, every rule once per subject. */
 export function runAudit(input: AuditInput, source: FileSource): AuditResult {
-  const texts = new Map<string, string>();
-  const readText = (file: string): string | undefined => {
-    if (texts.has(file)) return texts.get(file);
-    const t = source.text(file);
-    if (t !== undefined) texts.set(file, t);
-    return t;
-  };
+  // The source reads each file once and keeps its text: rules, fixes and reports all use that copy.
+  const texts = source.texts;
+  const readText = (file: string): string | undefined => source.text(file);
 
   const compose: ComposeUnit[] = input.composeFiles.map((file) => {
     const loaded = loadCompose(file, source, { env: input.envFor?.(file) ?? {}, strictVariables: false, allProfiles: true });
@@ -75,7 +71,6 @@ export function runAudit(input: AuditInput, source: FileSource): AuditResult {
     const unit: ComposeUnit = { file, text: source.texts.get(file) ?? '', diagnostics: loaded.diagnostics.filter((d) => d.span.file === file || !input.composeFiles.includes(d.span.file)) };
     if (loaded.project) unit.project = loaded.project;
     if (parsed.root?.kind === 'map') unit.root = parsed.root;
-    texts.set(file, unit.text);
     return unit;
   });
 

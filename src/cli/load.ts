@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { isDir } from '../util/fs.js';
 import { relative, resolve } from 'node:path';
 import { loadRepo, type RepoLoad } from '../config/load-repo.js';
 import { hasErrors } from '../diagnostics/diagnostic.js';
@@ -21,7 +22,7 @@ export function repoDir(args: ParsedArgs, io: Io, positional?: string): string {
   }
   const dir = resolve(io.cwd, flag ?? positional ?? '.');
   if (!existsSync(dir)) throw new UsageError(`${flag ?? positional ?? '.'} does not exist`);
-  if (!statSync(dir).isDirectory()) throw new UsageError(`${flag ?? positional} is a file; give the repository's folder`);
+  if (!isDir(dir)) throw new UsageError(`${flag ?? positional} is a file; give the repository's folder`);
   return dir;
 }
 

@@ -4,7 +4,7 @@ import type { Span } from '../diagnostics/span.js';
 import type { ComposeProject, Service, TopLevel } from '../model/compose.js';
 import { checkSchema } from '../config/schema-check.js';
 import type { FileSource } from '../source/files.js';
-import { entry, get, map, scalarText, toPlain, type LEntry, type LMap, type LNode } from '../source/tree.js';
+import { entry, get, map, scalarText, toPlain, type LMap, type LNode } from '../source/tree.js';
 import { didYouMean } from '../util/suggest.js';
 import { canonicalService, resolveHostPath, serviceConfig } from './canonical.js';
 import { interpolateTree } from './interpolate-tree.js';
@@ -339,4 +339,3 @@ function checkReferences(
   }
 }
 
-export type { LEntry };

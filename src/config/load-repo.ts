@@ -1,4 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { isDir } from '../util/fs.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadCompose } from '../compose/load.js';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
@@ -199,13 +200,6 @@ function listDirs(dir: string): string[] {
   }
 }
 
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 function dedupe(diags: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();

@@ -1,5 +1,5 @@
 import type { Span } from '../diagnostics/span.js';
-import type { LMap, LNode } from '../source/tree.js';
+import type { LMap } from '../source/tree.js';
 
 /**
  * The normalised compose model. Short and long syntaxes arrive here in one canonical shape,
@@ -132,4 +132,3 @@ export interface ServiceConfig {
   [key: string]: unknown;
 }
 
-export type { LNode };

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadRepo } from '../../config/load-repo.js';
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { formatDiagnostics } from '../../diagnostics/format.js';
 import { FileSource } from '../../source/files.js';
 import { ensureDir, writeFileAtomic } from '../../util/atomic-write.js';
+import { isDir, packageFolder } from '../../util/fs.js';
 import { EXIT, UsageError, type Io } from '../io.js';
 import type { ParsedArgs } from '../registry.js';
 
@@ -46,7 +46,7 @@ description: A tiny web service that answers with its request, to try berth out
 
 export async function run(args: ParsedArgs, io: Io): Promise<number> {
   const dir = resolve(io.cwd, args.positionals[0] ?? '.');
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${relative(io.cwd, dir)} is a file, not a folder`);
+  if (existsSync(dir) && !isDir(dir)) throw new UsageError(`${relative(io.cwd, dir)} is a file, not a folder`);
   const plan = files(findSchemaDir());
   const existing = Object.keys(plan).filter((f) => existsSync(join(dir, f)));
   if (existing.length) {
@@ -69,12 +69,8 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   return EXIT.OK;
 }
 
-/** The schemas folder of this installation: beside dist/ when bundled, beside src/ when run from source. */
 function findSchemaDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'schemas', 'stack.schema.json'))) return join(dir, 'schemas');
-    dir = dirname(dir);
-  }
-  throw new Error('berth cannot find its schemas folder; the installation is incomplete');
+  const dir = packageFolder('schemas');
+  if (!dir) throw new Error('berth cannot find its schemas folder; the installation is incomplete');
+  return dir;
 }
