@@ -2,17 +2,21 @@
  * Benchmarks, reported side by side in one run (never asserted in tests):
  * - the compose loader per corpus file, against a bare `yaml` parse of the same text as a floor;
  * - refusing a billion-laughs document;
- * - CLI start-up (`berth --version`) against `node -e 0`.
+ * - CLI start-up (`berth --version`) against `node -e 0`;
+ * - render of a generated repository of 500 stacks on 20 hosts (load, then render every host in both modes).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadRepo } from '../src/config/load-repo.js';
+import { collectStackFiles } from '../src/render/collect.js';
+import { renderHost } from '../src/render/render-host.js';
 import { parse } from 'yaml';
 import { loadCompose } from '../src/compose/load.js';
 import { validator } from '../src/schemas/validators.js';
 import { FileSource } from '../src/source/files.js';
 import { parseYaml } from '../src/source/yaml.js';
-import { CORPUS, ROOT } from '../test/helpers.js';
+import { CORPUS, ROOT, removeTree, tempTree } from '../test/helpers.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -104,7 +108,63 @@ function benchAuditVsDclint(): void {
   console.log(`one file (${one.split('/').pop()}): berth audit ${berthOne.toFixed(0)} ms (${(berthOne / node).toFixed(2)}x node -e 0 at ${node.toFixed(0)} ms) · dclint ${dclintOne.toFixed(0)} ms`);
 }
 
+/** A homelab far larger than any real one: each stack an app behind a healthy database, with dirs, a proxy entry and a port. */
+function syntheticRepo(stacks: number, hosts: number): string {
+  const files: Record<string, string> = {
+    'berth.yml': 'user: homelab\nuid: 1000\nroots:\n  DATA_ROOT: /mnt/docker\n',
+    'hosts.yml':
+      'hosts:\n' +
+      Array.from({ length: hosts }, (_, h) => `  h${h}:\n    address: h${h}.lan\n    stacks: [${Array.from({ length: stacks / hosts }, (_, i) => `s${h * (stacks / hosts) + i}`).join(', ')}]\n`).join(''),
+  };
+  for (let i = 0; i < stacks; i++) {
+    files[`stacks/s${i}/compose.yml`] = `services:
+  app:
+    image: docker.io/library/nginx:1.27
+    restart: unless-stopped
+    ports: ["127.0.0.1:${10000 + i}:80"]
+    environment: { DB_HOST: db, TZ: Europe/Berlin }
+    depends_on: { db: { condition: service_healthy } }
+    volumes: ["\${DATA_ROOT}/s${i}/html:/usr/share/nginx/html:ro"]
+    labels: [io.containers.autoupdate=registry]
+    deploy: { resources: { limits: { memory: 256m, cpus: "0.5" } } }
+  db:
+    image: docker.io/library/postgres:16
+    restart: unless-stopped
+    user: "999:999"
+    volumes: ["\${DATA_ROOT}/s${i}/pg:/var/lib/postgresql/data:U"]
+    healthcheck: { test: [CMD, pg_isready], interval: 10s, timeout: 5s, retries: 5 }
+`;
+    files[`stacks/s${i}/stack.yml`] = `dirs:\n  - path: \${DATA_ROOT}/s${i}/pg\n    owner: container:999\n    mode: "0700"\nproxy:\n  - host: s${i}.example.org\n    port: ${10000 + i}\n`;
+  }
+  return tempTree(files, 'berth-bench-');
+}
+
+function benchRender(): void {
+  const dir = syntheticRepo(500, 20);
+  try {
+    let loaded = loadRepo(dir, new FileSource());
+    const load = time(() => (loaded = loadRepo(dir, new FileSource())), 3);
+    const repo = loaded.repo!;
+    const problems = loaded.diagnostics.filter((d) => d.severity === 'error');
+    if (problems.length) throw new Error(`the generated repository is invalid: ${problems[0]!.message}`);
+    const files = collectStackFiles(repo, Object.keys(repo.stacks));
+    let count = 0;
+    const quadlet = time(() => {
+      count = 0;
+      for (const host of repo.hosts) count += renderHost(repo, host, files, 'quadlet').artifacts.length;
+    }, 3);
+    const compose = time(() => {
+      for (const host of repo.hosts) renderHost(repo, host, files, 'compose');
+    }, 3);
+    console.log(`\nrender, generated repository of 500 stacks (1,000 services) on 20 hosts (median of 3):`);
+    console.log(`  load and validate ${load.toFixed(0)} ms · render quadlet ${quadlet.toFixed(0)} ms (${count} files) · render compose ${compose.toFixed(0)} ms`);
+  } finally {
+    removeTree(dir);
+  }
+}
+
 benchLoader();
 benchAliasBomb();
 benchStartup();
 benchAuditVsDclint();
+benchRender();

@@ -87,4 +87,19 @@ export const COMMANDS: CommandSpec[] = [
     maxPositionals: 1,
     load: () => import('./commands/stacks.js'),
   },
+  {
+    name: 'render',
+    summary: 'Render what a host must run: Quadlet files or compose units, timers, firewall, proxy',
+    usage: 'berth render HOST [--out DIR] [--mode quadlet|compose] [--explain] [--repo DIR]',
+    details: [
+      'Writes the files HOST needs into DIR (default: out/render/HOST) as a tree that mirrors the host:',
+      'home/<user>/.config/containers/systemd/ (Quadlet), home/<user>/.config/systemd/user/ (units),',
+      'home/<user>/.local/share/berth/ (stack folders, scripts, encrypted secrets), etc/ (firewall, prerequisites).',
+      'HOST may be "all". --explain prints how each compose key was rendered: mapped, approximated, refused or ignored.',
+      'Nothing is decrypted and nothing on the host is touched: render only writes DIR.',
+    ].join('\n'),
+    options: { repo, out: { type: 'string', short: 'o' }, mode: { type: 'string' }, explain: { type: 'boolean' }, json },
+    maxPositionals: 1,
+    load: () => import('./commands/render.js'),
+  },
 ];

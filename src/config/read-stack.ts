@@ -17,6 +17,7 @@ interface RawManifest {
   secrets?: (string | { name: string; vars?: string[] })[];
   mounts?: { required?: string[]; optional?: string[] };
   dirs?: { path: string; owner?: string; mode?: string }[];
+  preStart?: string[];
   firewall?: { tcp?: number[]; udp?: number[] };
   after?: string[];
   profiles?: string[];
@@ -89,6 +90,7 @@ function manifest(raw: RawManifest, root: LNode | undefined, repoDir: string): S
     secrets,
     mounts: { required: raw.mounts?.required ?? [], optional: raw.mounts?.optional ?? [] },
     dirs: (raw.dirs ?? []).map((d) => ({ ...d, owner: d.owner ?? 'user' })),
+    preStart: raw.preStart ?? [],
     firewall: { tcp: raw.firewall?.tcp ?? [], udp: raw.firewall?.udp ?? [] },
     after: (raw.after ?? []).map((name, i) => ({ name, span: itemSpan('after', i) })),
     profiles: raw.profiles ?? [],

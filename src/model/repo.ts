@@ -68,6 +68,8 @@ export interface StackManifest {
   secrets: SecretRef[];
   mounts: { required: string[]; optional: string[] };
   dirs: DirSpec[];
+  /** Command lines run before start (no shell): an absolute program or ./script in the stack folder. */
+  preStart: string[];
   firewall: { tcp: number[]; udp: number[] };
   after: { name: string; span: Span }[];
   profiles: string[];

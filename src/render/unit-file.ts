@@ -1,0 +1,64 @@
+/**
+ * systemd unit files (and Quadlet files, which share the syntax) written from data. Values are
+ * escaped here and only here: the seed system broke again and again on '%' and '$' in Exec lines.
+ */
+
+export type Entry = readonly [key: string, value: string | number | boolean];
+export interface Section {
+  name: string;
+  entries: Entry[];
+}
+
+/** A file of sections; empty sections are left out, entries keep their order. */
+export function unitFile(sections: Section[], header?: string): string {
+  const parts: string[] = [];
+  if (header) parts.push(header.split('\n').map((l) => (l ? `# ${l}` : '#')).join('\n') + '\n');
+  for (const s of sections) {
+    if (s.entries.length === 0) continue;
+    parts.push(`[${s.name}]\n` + s.entries.map(([k, v]) => `${k}=${valueText(v)}`).join('\n') + '\n');
+  }
+  return parts.join('\n');
+}
+
+function valueText(v: string | number | boolean): string {
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  const text = String(v);
+  if (/[\n\r]/.test(text)) throw new Error(`a unit file value cannot span lines: ${JSON.stringify(text)}`);
+  return text;
+}
+
+/** A literal value in a setting that expands specifiers (most do): '%' must be doubled. */
+export function specifierSafe(value: string): string {
+  return value.replaceAll('%', '%%');
+}
+
+/**
+ * One word of an Exec line (ExecStart= and friends): specifiers and variables escaped, quoted
+ * when it has whitespace, quotes or backslashes, so the program receives exactly `word`.
+ */
+export function execWord(word: string): string {
+  const escaped = specifierSafe(word).replaceAll('$', '$$$$');
+  if (escaped !== '' && !/[\s"'\\;]/.test(escaped)) return escaped;
+  return `"${escaped.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\t/g, '\\t')}"`;
+}
+
+/** A whole Exec line from argv: argv[0] must be an absolute path (systemd's rule for portability). */
+export function execLine(argv: readonly string[]): string {
+  if (argv.length === 0 || !argv[0]!.startsWith('/')) throw new Error(`an Exec line needs an absolute program path: ${JSON.stringify(argv)}`);
+  return argv.map(execWord).join(' ');
+}
+
+/** The escaped form systemd uses for a path in a unit name: /mnt/data -> mnt-data (systemd-escape --path). */
+export function pathUnitName(path: string, suffix: string): string {
+  const trimmed = path.replace(/\/+/g, '/').replace(/^\/|\/$/g, '');
+  if (trimmed === '') return `-.${suffix}`;
+  const escaped = [...trimmed]
+    .map((c, i) => (c === '/' ? '-' : /[A-Za-z0-9:_]/.test(c) || (c === '.' && i > 0) ? c : [...Buffer.from(c)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('')))
+    .join('');
+  return `${escaped}.${suffix}`;
+}
+
+/** A POSIX sh single-quoted word: the only quoting with no special characters inside. */
+export function shQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
