@@ -103,6 +103,16 @@ const CASES: Case[] = [
     expect: [{ code: 'CONTAINER_NAME_CONFLICT', at: 'stacks/db/compose.yml:4:21' }],
   },
   {
+    name: 'default unit and container names that collide: stack web + service db-x, stack web-db + service x',
+    files: {
+      'hosts.yml': 'hosts:\n  doc1:\n    stacks: [web, web-db]\n',
+      'stacks/web/compose.yml': 'services:\n  db-x:\n    image: nginx:1\n',
+      'stacks/web-db/compose.yml': 'services:\n  x:\n    image: postgres:16\n',
+      'stacks/db/compose.yml': 'services:\n  db:\n    image: postgres:16\n',
+    },
+    expect: [{ code: 'UNIT_NAME_CONFLICT', at: 'stacks/web-db/compose.yml:2:3' }],
+  },
+  {
     name: 'same proxy host name in two stacks on one host',
     files: {
       'stacks/web/stack.yml': 'proxy: [{ host: app.example.org, port: 80 }]\n',

@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { loadCompose } from '../compose/load.js';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { fileSpan } from '../diagnostics/span.js';
-import type { BerthConfig, Deployment, Host, Repo, Stack } from '../model/repo.js';
+import type { BerthConfig, ComposeSettings, Deployment, Host, ProxyConfig, Repo, Stack, SubIdRange } from '../model/repo.js';
 import type { FileSource } from '../source/files.js';
 import { entry, get, type LNode } from '../source/tree.js';
 import { runChecks } from './checks/index.js';
@@ -31,6 +31,9 @@ interface RawBerth {
   prune?: Partial<BerthConfig['prune']>;
   secrets?: Partial<BerthConfig['secrets']>;
   audit?: Record<string, unknown>;
+  compose?: Partial<ComposeSettings>;
+  subuids?: Partial<SubIdRange>;
+  proxy?: Partial<ProxyConfig>;
 }
 
 interface RawHost {
@@ -42,6 +45,8 @@ interface RawHost {
   engine?: Host['engine'];
   mode?: Host['mode'];
   profiles?: string[];
+  compose?: Partial<ComposeSettings>;
+  subuids?: Partial<SubIdRange>;
 }
 
 /**
@@ -73,6 +78,7 @@ export function loadRepo(dirArg: string, source: FileSource): RepoLoad {
     const stack = readStack(name, join(stacksDir, name), dir, source, validator('stack'), diagnostics);
     if (stack) stacks[name] = stack;
   }
+  proxyStack(berth?.root, berthFile, config, folders, diagnostics);
 
   const hostsDoc = source.exists(hostsFile)
     ? readBerthFile<{ hosts?: Record<string, RawHost> }>(hostsFile, source, validator('hosts'), 'hosts.yml', diagnostics)
@@ -125,6 +131,9 @@ function berthConfig(raw: RawBerth): BerthConfig {
     prune: { enabled: raw.prune?.enabled ?? true, schedule: raw.prune?.schedule ?? 'weekly', maxAge: raw.prune?.maxAge ?? '7d' },
     secrets: { recipients: raw.secrets?.recipients ?? [], ...(raw.secrets?.identity ? { identity: raw.secrets.identity } : {}) },
     audit: raw.audit ?? {},
+    compose: { stop: raw.compose?.stop ?? 'stop', startTimeout: raw.compose?.startTimeout ?? 900 },
+    subuids: { start: raw.subuids?.start ?? 100000, count: raw.subuids?.count ?? 65536 },
+    proxy: { ...(raw.proxy?.stack !== undefined ? { stack: raw.proxy.stack } : {}), ...(raw.proxy?.email !== undefined ? { email: raw.proxy.email } : {}), loopback: raw.proxy?.loopback ?? '127.0.0.1' },
   };
 }
 
@@ -135,6 +144,18 @@ function checkNetworkRoots(root: LNode, config: BerthConfig, diagnostics: Diagno
     const span = list?.kind === 'seq' ? (list.items[i]?.span ?? list.span) : root.span;
     diagnostics.push(error('UNKNOWN_ROOT', span, `networkRoots names "${name}", which is not one of the roots`, `define it under roots (roots: { ${name}: /mnt/... }), or remove it`));
   });
+}
+
+/** The stack that runs the reverse proxy: as named in berth.yml, else the stack called "proxy", if any. */
+function proxyStack(root: LNode | undefined, file: string, config: BerthConfig, folders: string[], diagnostics: Diagnostic[]): void {
+  const named = config.proxy.stack;
+  if (named === undefined) {
+    if (folders.includes('proxy')) config.proxy.stack = 'proxy';
+    return;
+  }
+  if (folders.includes(named)) return;
+  const span = get(get(root, 'proxy'), 'stack')?.span ?? fileSpan(file);
+  diagnostics.push(error('UNKNOWN_STACK', span, `proxy.stack names stack "${named}", which does not exist`, didYouMean(named, folders) ?? 'name the folder under stacks/ that runs the reverse proxy'));
 }
 
 function readHosts(root: LNode, raw: Record<string, RawHost>, config: BerthConfig): Host[] {
@@ -155,6 +176,8 @@ function readHosts(root: LNode, raw: Record<string, RawHost>, config: BerthConfi
       engine: h.engine ?? config.engine,
       mode: h.mode ?? config.mode,
       profiles: h.profiles ?? [],
+      compose: { ...config.compose, ...h.compose },
+      subuids: { ...config.subuids, ...h.subuids },
     };
   });
 }

@@ -9,7 +9,7 @@ import { readBerthFile } from './read-berth-file.js';
 
 export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
-type RawProxy = Omit<ProxyEntry, 'span' | 'websocket'> & { websocket?: boolean };
+type RawProxy = Omit<ProxyEntry, 'span' | 'websocket' | 'lanOnly'> & { websocket?: boolean; lanOnly?: boolean };
 
 interface RawManifest {
   description?: string;
@@ -94,7 +94,7 @@ function manifest(raw: RawManifest, root: LNode | undefined, repoDir: string): S
     firewall: { tcp: raw.firewall?.tcp ?? [], udp: raw.firewall?.udp ?? [] },
     after: (raw.after ?? []).map((name, i) => ({ name, span: itemSpan('after', i) })),
     profiles: raw.profiles ?? [],
-    proxy: (raw.proxy ?? []).map((p, i) => ({ ...p, websocket: p.websocket ?? false, span: itemSpan('proxy', i) })),
+    proxy: (raw.proxy ?? []).map((p, i) => ({ ...p, websocket: p.websocket ?? false, lanOnly: p.lanOnly ?? false, span: itemSpan('proxy', i) })),
     monitors: (raw.monitors ?? []).map((mon) => ({ ...mon, accept: mon.accept ?? ['200-299'] })),
   };
   if (raw.description !== undefined) m.description = raw.description;

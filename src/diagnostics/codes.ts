@@ -39,6 +39,7 @@ export const CODES = {
   STACK_NAME_INVALID: 'A stack folder name is not a safe compose project name.',
   PORT_CONFLICT: 'Two stacks on one host publish the same host port and protocol.',
   CONTAINER_NAME_CONFLICT: 'Two services on one host use the same container_name.',
+  UNIT_NAME_CONFLICT: 'Two services on one host would get the same unit or container name (<stack>-<service>).',
   PROXY_HOST_CONFLICT: 'Two stacks on one host claim the same reverse-proxy host name.',
   SECRET_MISSING: 'A secret file that a stack references does not exist.',
   REFERENCED_FILE_MISSING: 'A file that a compose file references (env_file, bind mount source, build context) does not exist.',

@@ -4,6 +4,27 @@ import type { ComposeProject } from './compose.js';
 export type Engine = 'podman' | 'docker';
 export type Mode = 'quadlet' | 'compose';
 
+/** Compose mode's unit: what stopping a stack runs, and how long starting may take (seconds). */
+export interface ComposeSettings {
+  stop: 'stop' | 'down';
+  startTimeout: number;
+}
+
+/** A subordinate uid/gid range (/etc/subuid, /etc/subgid). */
+export interface SubIdRange {
+  start: number;
+  count: number;
+}
+
+export interface ProxyConfig {
+  /** The stack that runs the reverse proxy, when there is one. */
+  stack?: string;
+  /** ACME account email. */
+  email?: string;
+  /** How the proxy reaches its own host's 127.0.0.1. */
+  loopback: string;
+}
+
 /** berth.yml with defaults applied. */
 export interface BerthConfig {
   engine: Engine;
@@ -16,6 +37,9 @@ export interface BerthConfig {
   prune: { enabled: boolean; schedule: string; maxAge: string };
   secrets: { recipients: string[]; identity?: string };
   audit: Record<string, unknown>;
+  compose: ComposeSettings;
+  subuids: SubIdRange;
+  proxy: ProxyConfig;
 }
 
 export interface Host {
@@ -30,6 +54,9 @@ export interface Host {
   engine: Engine;
   mode: Mode;
   profiles: string[];
+  /** berth.yml's compose settings overlaid with this host's. */
+  compose: ComposeSettings;
+  subuids: SubIdRange;
 }
 
 export interface SecretRef {
@@ -52,6 +79,8 @@ export interface ProxyEntry {
   service?: string;
   path?: string;
   websocket: boolean;
+  /** Clients from private address ranges only. */
+  lanOnly: boolean;
   span: Span;
 }
 

@@ -3,7 +3,7 @@ import type { Artifact, FidelityNote } from './artifact.js';
 import type { StackRenderContext } from './context.js';
 import { renderComposeStack } from './compose-mode.js';
 import { renderHostFiles, renderStackTarget } from './host/index.js';
-import { hostLayout } from './layout.js';
+import { hostLayout, rel } from './layout.js';
 import { renderQuadletStack } from './quadlet/index.js';
 import { stackCommon } from './stack-common.js';
 
@@ -25,10 +25,13 @@ export function renderHost(repo: Repo, host: Host, files: ReadonlyMap<string, Ui
   const artifacts: Artifact[] = [];
   const notes: FidelityNote[] = [];
   const deployments = repo.deployments.filter((d) => d.host === h.name);
+  const hostFiles = renderHostFiles({ repo, host: h, layout, deployments });
   for (const deployment of deployments) {
     const stack = repo.stacks[deployment.stack]!;
     const stackFiles = new Map([...files].filter(([path]) => path.startsWith(`${stack.dir}/`) || stack.manifest.secrets.some((s) => s.file === path)));
-    const base = { repo, host: h, stack, deployment, layout, files: stackFiles };
+    // The proxy serves the rendered Caddyfile: a new route must restart it.
+    const renderedInputs = stack.name === repo.config.proxy.stack ? hostFiles.artifacts.filter((a) => a.path.startsWith(rel(`${layout.shareDir}/proxy/`))) : [];
+    const base = { repo, host: h, stack, deployment, layout, files: stackFiles, renderedInputs };
     const common = stackCommon(base);
     const ctx: StackRenderContext = { ...base, common };
     const out = mode === 'quadlet' ? renderQuadletStack(ctx) : renderComposeStack(ctx);
@@ -36,7 +39,6 @@ export function renderHost(repo: Repo, host: Host, files: ReadonlyMap<string, Ui
     if (mode === 'quadlet') artifacts.push(renderStackTarget(ctx));
     notes.push(...common.notes, ...out.notes);
   }
-  const hostFiles = renderHostFiles({ repo, host: h, layout, deployments });
   artifacts.push(...hostFiles.artifacts);
   notes.push(...hostFiles.notes);
   return { host: h.name, mode, artifacts: sortedUnique(artifacts), notes };

@@ -17,6 +17,8 @@ export interface StackInput {
   layout: HostLayout;
   /** The stack folder's files and its encrypted secrets (absolute repo path → bytes). */
   files: ReadonlyMap<string, Uint8Array>;
+  /** Rendered files the stack mounts (the proxy's Caddyfile): a change to them must restart it too. */
+  renderedInputs?: readonly { path: string; content: string | Uint8Array }[];
 }
 
 const AGE = '/usr/bin/age';
@@ -245,13 +247,14 @@ export function resolveDirPath(dir: DirSpec, env: Record<string, string>): strin
 }
 
 /** Everything the stack's containers are made from, so a change to any of them restarts the stack. */
-function inputsHash({ stack, host, repo, files }: StackInput): string {
+function inputsHash({ stack, host, repo, files, renderedInputs = [] }: StackInput): string {
   const h = createHash('sha256');
   for (const [file, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
     h.update(toPosix(relative(repo.dir, file)) + '\0');
     h.update(bytes);
     h.update('\0');
   }
+  for (const { path, content } of renderedInputs) h.update(`${path}\0`).update(content).update('\0');
   const { after, proxy, secrets, ...manifest } = stack.manifest;
   h.update(JSON.stringify({ manifest, after: after.map((a) => a.name), secrets: secrets.map((s) => [s.name, s.vars]), proxy: proxy.map((p) => [p.host, p.port]) }));
   h.update(JSON.stringify(Object.entries(hostEnv(host)).sort()));

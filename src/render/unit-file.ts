@@ -38,8 +38,57 @@ export function specifierSafe(value: string): string {
  */
 export function execWord(word: string): string {
   const escaped = specifierSafe(word).replaceAll('$', '$$$$');
-  if (escaped !== '' && !/[\s"'\\;]/.test(escaped)) return escaped;
-  return `"${escaped.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\t/g, '\\t')}"`;
+  if (escaped !== '' && !/[\s"'\\;\p{Cc}]/u.test(escaped)) return escaped;
+  return cQuoted(escaped);
+}
+
+/**
+ * Inside double quotes systemd (and Quadlet, for Exec=, Environment=, PodmanArgs=...) undoes C
+ * escapes, so a newline in a value (a multi-line `sh -c` script) stays one word on one line.
+ */
+function cQuoted(text: string): string {
+  const body = text
+    .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(/\p{Cc}/gu, (c) => C_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return `"${body}"`;
+}
+
+/**
+ * One NAME=value word of a unit's Environment=: specifiers escaped, quoted when it has blanks,
+ * quotes or control characters. systemd does not expand `$` there, so it stays as it is.
+ */
+export function envAssignment(name: string, value: string): string {
+  const text = specifierSafe(`${name}=${value}`);
+  return /[\s"'\\\p{Cc}]/u.test(text) ? cQuoted(text) : text;
+}
+
+const C_ESCAPES: Record<string, string> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * A Quadlet value that reaches podman as one argument without being split or unquoted
+ * (Image=, Volume=, PublishPort=, Tmpfs=, NetworkAlias=, HealthCmd=, ...): Quadlet copies it
+ * into ExecStart=, so specifiers and variables are escaped and nothing else is. It cannot hold
+ * a line break, a trailing backslash (a line continuation) or blanks at either end (trimmed by the
+ * parser): callers check `quadletArgFits` first.
+ */
+export function quadletArg(value: string): string {
+  return specifierSafe(value).replaceAll('$', '$$$$');
+}
+
+/**
+ * One word of a Quadlet list key that unquotes but keeps backslashes (AddCapability=, Sysctl=,
+ * AddDevice=, LogOpt=): quoted when it has blanks. Undefined when it holds a quote or a
+ * backslash, which such keys cannot carry: pass the value through PodmanArgs= instead.
+ */
+export function quadletListWord(value: string): string | undefined {
+  if (/["'\\\p{Cc}]/u.test(value) || value === '') return undefined;
+  const escaped = quadletArg(value);
+  return /\s/.test(escaped) ? `"${escaped}"` : escaped;
+}
+
+/** Whether `quadletArg(value)` reaches podman unchanged. */
+export function quadletArgFits(value: string): boolean {
+  return !/[\n\r]|\\$|^\s|\s$/.test(value);
 }
 
 /** A whole Exec line from argv: argv[0] must be an absolute path (systemd's rule for portability). */

@@ -38,20 +38,26 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
 
   const refused = renders.flatMap((x) => x.notes.filter((n) => n.fidelity === 'refused').map((n) => ({ ...n, host: x.host })));
   if (args.values.json) {
-    io.out(JSON.stringify(renders.map((x) => ({ host: x.host, mode: x.mode, out: relative(io.cwd, x.dir) || '.', files: x.artifacts.map((a) => ({ path: a.path, mode: (a.mode ?? 0o644).toString(8) })), notes: x.notes })), null, 2) + '\n');
+    io.out(JSON.stringify(renders.map((x) => ({ host: x.host, mode: x.mode, out: shownPath(io.cwd, x.dir), files: x.artifacts.map((a) => ({ path: a.path, mode: (a.mode ?? 0o644).toString(8) })), notes: x.notes })), null, 2) + '\n');
     return refused.length ? EXIT.FAILED : EXIT.OK;
   }
   const s = io.style;
   for (const x of renders) {
     const counts = countBy(x.notes);
     const extra = (['approximated', 'refused'] as const).filter((f) => counts[f]).map((f) => `${counts[f]} ${f}`);
-    io.out(`${s.bold(x.host)} (${x.mode} mode): ${x.artifacts.length} files in ${relative(io.cwd, x.dir) || '.'}${extra.length ? `; ${extra.join(', ')}${args.values.explain ? '' : ' (see --explain)'}` : ''}\n`);
+    io.out(`${s.bold(x.host)} (${x.mode} mode): ${x.artifacts.length} files in ${shownPath(io.cwd, x.dir)}${extra.length ? `; ${extra.join(', ')}${args.values.explain ? '' : ' (see --explain)'}` : ''}\n`);
     if (args.values.explain) io.out(explain(x.notes) + '\n');
   }
   if (refused.length && !args.values.explain) {
     for (const n of refused) io.err(`${s.red('refused')}: ${n.host}: ${n.stack}${n.service ? `/${n.service}` : ''}: ${n.key}: ${n.message}\n`);
   }
   return refused.length ? EXIT.FAILED : EXIT.OK;
+}
+
+/** Relative to where the user stands, unless that means climbing out of it. */
+function shownPath(cwd: string, dir: string): string {
+  const r = relative(cwd, dir);
+  return r === '' ? '.' : r.startsWith('..') ? dir : r;
 }
 
 function join2(a: string, b: string): string {

@@ -3,19 +3,30 @@ import type { Repo } from '../../model/repo.js';
 import { spanAt } from '../../source/tree.js';
 import { servicesByHost, where } from './per-host.js';
 
-/** container_name is global to an engine: two services on one host with the same one cannot both run. */
+/**
+ * Container names are global to an engine, and unit names to a user's systemd: two services on one
+ * host with the same one cannot both run. berth's defaults (<stack>-<service>) can collide too.
+ */
 export function containerNameConflicts(repo: Repo): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const [host, services] of servicesByHost(repo)) {
-    const seen = new Map<string, string>();
+    const containers = new Map<string, string>();
+    const units = new Map<string, string>();
     for (const { deployment, service } of services) {
-      const name = service.config.container_name;
-      if (typeof name !== 'string') continue;
-      const span = spanAt(service.node, ['container_name']);
-      const first = seen.get(name);
-      if (first) {
-        out.push(error('CONTAINER_NAME_CONFLICT', span, `host "${host}": container_name "${name}" is used by ${where(deployment.stack, service.name, span)} and already by ${first}`, 'rename one, or drop container_name and let berth name containers <stack>-<service>'));
-      } else seen.set(name, where(deployment.stack, service.name, span));
+      const explicit = typeof service.config.container_name === 'string' ? service.config.container_name : undefined;
+      const span = explicit ? spanAt(service.node, ['container_name']) : service.span;
+      const here = where(deployment.stack, service.name, span);
+      const name = explicit ?? `${deployment.project.name}-${service.name}`;
+      const first = containers.get(name);
+      if (first && explicit) {
+        out.push(error('CONTAINER_NAME_CONFLICT', span, `host "${host}": container_name "${name}" is used by ${here} and already by ${first}`, 'rename one, or drop container_name and let berth name containers <stack>-<service>'));
+      } else if (first) {
+        out.push(error('UNIT_NAME_CONFLICT', span, `host "${host}": ${here} would be container "${name}", which is already ${first}`, 'rename one of the services, or set container_name'));
+      } else containers.set(name, here);
+      const unit = `${deployment.stack}-${service.name}`;
+      const firstUnit = units.get(unit);
+      if (firstUnit && !first) out.push(error('UNIT_NAME_CONFLICT', service.span, `host "${host}": ${here} would be unit "${unit}.service", which is already ${firstUnit}`, 'rename one of the services'));
+      else if (!firstUnit) units.set(unit, here);
     }
   }
   return out;

@@ -1,0 +1,42 @@
+import { execWord } from '../unit-file.js';
+import type { KeyRule } from './service-render.js';
+
+const AUTO_UPDATE = 'io.containers.autoupdate';
+
+/**
+ * Labels and annotations, and the labels every container gets: compose's project and service
+ * labels (so tools that read them, and `berth status`, see the containers as compose would make
+ * them), the stack, and the digest of the stack's inputs, which tells a stale container.
+ */
+export const METADATA_RULE: KeyRule = {
+  keys: ['labels', 'annotations'],
+  render(s) {
+    const own = {
+      'com.docker.compose.project': s.plan.project.name,
+      'com.docker.compose.service': s.name,
+      'io.berth.stack': s.stack,
+      'io.berth.inputs': s.ctx.common.inputsHash,
+    };
+    if (s.has('labels')) {
+      const plain: string[] = [];
+      for (const [k, v] of Object.entries(s.config.labels)) {
+        if (Object.hasOwn(own, k)) {
+          s.note('labels', 'ignored', `${k} is set by berth`);
+          continue;
+        }
+        if (k === AUTO_UPDATE) {
+          if (s.set(s.container, 'AutoUpdate', 'labels', v)) s.note('labels', 'mapped', `${AUTO_UPDATE}=${v} → AutoUpdate=${v} (podman auto-update, run by berth's timer)`);
+          continue;
+        }
+        s.container.push(['Label', execWord(`${k}=${v}`)]);
+        plain.push(k);
+      }
+      if (plain.length) s.note('labels', 'mapped', `Label= for ${plain.join(', ')}`);
+    }
+    for (const [k, v] of Object.entries(own)) s.container.push(['Label', execWord(`${k}=${v}`)]);
+    if (s.has('annotations')) {
+      for (const [k, v] of Object.entries(s.config.annotations)) s.container.push(['Annotation', execWord(`${k}=${v}`)]);
+      s.note('annotations', 'mapped', `Annotation= for ${Object.keys(s.config.annotations).join(', ')}`);
+    }
+  },
+};

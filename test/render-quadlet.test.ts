@@ -1,0 +1,407 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { Repo } from '../src/model/repo.js';
+import type { Artifact, FidelityNote } from '../src/render/artifact.js';
+import { collectStackFiles } from '../src/render/collect.js';
+import type { StackRenderContext } from '../src/render/context.js';
+import { hostLayout } from '../src/render/layout.js';
+import { KNOWN_SERVICE_KEYS, renderQuadletStack } from '../src/render/quadlet/index.js';
+import { stackCommon } from '../src/render/stack-common.js';
+import { ROOT, removeTree, tempTree } from './helpers.js';
+import { generate, optionValues, podmanRun, quadletOrSkip, unitLines, type Generated } from './quadlet-kit.js';
+import { EXAMPLE, load, writeArtifacts } from './render-host-kit.js';
+
+interface HostQuadlet {
+  host: string;
+  artifacts: Artifact[];
+  notes: FidelityNote[];
+  contexts: StackRenderContext[];
+}
+
+/** renderQuadletStack for every stack of every host, with the real stack-common. */
+function renderRepo(repo: Repo): HostQuadlet[] {
+  return repo.hosts.map((host) => {
+    const layout = hostLayout(host);
+    const files = collectStackFiles(repo, host.stacks.map((s) => s.name));
+    const out: HostQuadlet = { host: host.name, artifacts: [], notes: [], contexts: [] };
+    for (const deployment of repo.deployments.filter((d) => d.host === host.name)) {
+      const stack = repo.stacks[deployment.stack]!;
+      const stackFiles = new Map([...files].filter(([p]) => p.startsWith(`${stack.dir}/`) || stack.manifest.secrets.some((s) => s.file === p)));
+      const input = { repo, host, stack, deployment, layout, files: stackFiles };
+      const ctx: StackRenderContext = { ...input, common: stackCommon(input) };
+      const r = renderQuadletStack(ctx);
+      out.artifacts.push(...r.artifacts);
+      out.notes.push(...r.notes);
+      out.contexts.push(ctx);
+    }
+    return out;
+  });
+}
+
+/** Writes a host's Quadlet files to a temp dir and runs the generator on them. */
+function generateHost(h: HostQuadlet): Generated & { dir: string } {
+  const root = mkdtempSync(join(tmpdir(), 'berth-quadlet-'));
+  writeArtifacts(root, h.artifacts);
+  const dir = join(root, 'home', 'homelab', '.config', 'containers', 'systemd');
+  return { ...generate(dir), dir: root };
+}
+
+function text(artifacts: Artifact[], suffix: string): string {
+  const a = artifacts.find((x) => x.path.endsWith(suffix));
+  assert.ok(a, `no rendered file ending in ${suffix}`);
+  return Buffer.from(a.content).toString('utf8');
+}
+
+/** Every key a service of the host uses has at least one note: nothing is dropped silently. */
+function assertEveryKeyNoted(h: HostQuadlet): void {
+  for (const ctx of h.contexts) {
+    for (const svc of Object.values(ctx.deployment.project.services)) {
+      for (const { key } of svc.node.entries) {
+        const noted = h.notes.some((n) => n.stack === ctx.stack.name && n.service === svc.name && (n.key === key || n.key.startsWith(`${key}.`)));
+        assert.ok(noted, `${h.host}/${ctx.stack.name}/${svc.name}: key ${key} has no fidelity note`);
+      }
+    }
+  }
+}
+
+describe('Quadlet rendering of examples/homelab', () => {
+  const repo = load(EXAMPLE);
+  const hosts = renderRepo(repo);
+
+  test('every host renders, every key used gets a note, no secret value or placeholder is written', () => {
+    assert.deepEqual(
+      hosts.map((h) => h.host),
+      ['doc1', 'media1'],
+    );
+    for (const h of hosts) {
+      assert.ok(h.artifacts.some((a) => a.path.endsWith('.container')));
+      assertEveryKeyNoted(h);
+      for (const a of h.artifacts) assert.ok(!Buffer.from(a.content).toString('utf8').includes('<secret '), `${a.path} holds a secret placeholder`);
+    }
+  });
+
+  test('two renders are byte-identical', () => {
+    const again = renderRepo(load(EXAMPLE));
+    assert.deepEqual(
+      again.map((h) => h.artifacts),
+      hosts.map((h) => h.artifacts),
+    );
+  });
+
+  test('the real Quadlet generator accepts every file, and the podman run lines carry the expected flags', (t) => {
+    if (!quadletOrSkip(t)) return;
+    const doc1 = hosts.find((h) => h.host === 'doc1')!;
+    const media1 = hosts.find((h) => h.host === 'media1')!;
+    const g1 = generateHost(doc1);
+    const g2 = generateHost(media1);
+    try {
+      for (const g of [g1, g2]) {
+        assert.equal(g.status, 0, g.errors.join('\n'));
+        assert.deepEqual(g.errors, []);
+      }
+      // Immich: the database and Valkey report started only once healthy; the server requires both.
+      for (const dep of ['immich-database', 'immich-redis']) assert.ok(podmanRun(g1.units, `${dep}.service`).includes('--sdnotify=healthy'), `${dep} lacks --sdnotify=healthy`);
+      const server = g1.units.get('immich-immich-server.service')!;
+      for (const dep of ['immich-database.service', 'immich-redis.service']) {
+        assert.ok(unitLines(server, 'Requires').includes(dep), `server does not require ${dep}`);
+        assert.ok(unitLines(server, 'After').includes(dep), `server is not ordered after ${dep}`);
+      }
+      const serverRun = podmanRun(g1.units, 'immich-immich-server.service');
+      assert.ok(!serverRun.includes('--sdnotify=healthy'), 'nothing waits for the server to be healthy');
+      assert.deepEqual(optionValues(serverRun, '--publish'), ['127.0.0.1:2283:2283']);
+      assert.ok(optionValues(podmanRun(g1.units, 'immich-database.service'), '-v').includes('/mnt/docker/immich/pgdata:/var/lib/postgresql/data:U'));
+      // The database runs as its own uid and gets its password from the runtime dir only.
+      const db = podmanRun(g1.units, 'immich-database.service');
+      assert.deepEqual(optionValues(db, '--user'), ['999:999']);
+      const immich = doc1.contexts.find((c) => c.stack.name === 'immich')!;
+      assert.deepEqual(optionValues(db, '--env-file'), [immich.common.secretEnv.database!.file]);
+      assert.ok(immich.common.secretEnv.database!.file.startsWith('/run/user/1000/'), 'secrets are read from the runtime dir');
+      assert.ok(!optionValues(db, '--env').some((e) => e.startsWith('POSTGRES_PASSWORD=')));
+      // Resources of the machine-learning container.
+      const ml = podmanRun(g1.units, 'immich-immich-machine-learning.service');
+      assert.ok(ml.includes('--memory=4G') && ml.includes('--cpus=2.0'), ml.join(' '));
+      assert.deepEqual(optionValues(ml, '--pids-limit'), ['512']);
+      // The management agent reads the rootless Podman socket, read-only.
+      assert.ok(optionValues(podmanRun(g1.units, 'management-agent.service'), '-v').includes('/run/user/1000/podman/podman.sock:/var/run/docker.sock:ro'));
+      // Containers keep compose's names and labels, and join the project network under their service name.
+      assert.deepEqual(optionValues(db, '--name'), ['immich-database']);
+      assert.deepEqual(optionValues(db, '--network'), ['immich_default:alias=database']);
+      assert.ok(optionValues(db, '--label').includes('com.docker.compose.project=immich'));
+      assert.ok(optionValues(db, '--label').includes('io.containers.autoupdate=registry'));
+      // Downloads: the apps join the holder's network namespace and start after it.
+      const qb = podmanRun(g2.units, 'downloads-qbittorrent.service');
+      assert.deepEqual(optionValues(qb, '--network'), ['container:downloads-holder']);
+      assert.ok(unitLines(g2.units.get('downloads-qbittorrent.service')!, 'Requires').includes('downloads-holder.service'));
+      assert.deepEqual(optionValues(podmanRun(g2.units, 'downloads-holder.service'), '--publish'), ['8080:8080', '6881:6881', '6881:6881/udp', '9696:9696']);
+      // Jellyfin: mum's NAS is an optional mount, so the container must not require it.
+      const jf = g2.units.get('jellyfin-jellyfin.service')!;
+      assert.ok(optionValues(podmanRun(g2.units, 'jellyfin-jellyfin.service'), '-v').includes('/mnt/mum/media:/media-mum:ro'));
+      assert.ok(!unitLines(jf, 'RequiresMountsFor').some((p) => p.startsWith('/mnt/mum')), 'jellyfin requires the optional mount /mnt/mum');
+      assert.ok(unitLines(jf, 'RequiresMountsFor').includes('/mnt/data'));
+      // The proxy's network mode, and every container in its stack's target.
+      assert.deepEqual(optionValues(podmanRun(g1.units, 'proxy-caddy.service'), '--network'), ['slirp4netns:allow_host_loopback=true']);
+      assert.ok(optionValues(podmanRun(g1.units, 'proxy-caddy.service'), '-v').includes('/home/homelab/.local/share/berth/proxy/Caddyfile:/etc/caddy/Caddyfile:ro'));
+      assert.ok(unitLines(server, 'PartOf').includes('berth-immich.target'));
+    } finally {
+      removeTree(g1.dir);
+      removeTree(g2.dir);
+    }
+  });
+
+  test('the database is started only through the prepare unit, which decrypts the secrets', () => {
+    const doc1 = hosts.find((h) => h.host === 'doc1')!;
+    const db = text(doc1.artifacts, '/immich-database.container');
+    assert.match(db, /^Requires=berth-immich-prepare\.service$/m);
+    assert.match(db, /^After=berth-immich-prepare\.service$/m);
+    assert.match(db, /^WantedBy=berth-immich\.target$/m);
+    assert.match(db, /^TimeoutStartSec=900$/m);
+    assert.match(db, /^Notify=healthy$/m);
+    assert.match(db, /^Restart=always$/m);
+  });
+});
+
+/** A stack with the keys whose mapping is easiest to get wrong. */
+const TRICKY = `
+services:
+  holder:
+    image: registry.k8s.io/pause:3.10
+    ports: ["127.0.0.1:8080:8080", "9000-9002:9000-9002/udp", "[::1]:53:53/udp"]
+  app:
+    image: nginx:1.27
+    network_mode: service:holder
+    depends_on:
+      migrate:
+        condition: service_completed_successfully
+      holder:
+        condition: service_started
+        restart: true
+      web:
+        condition: service_healthy
+        required: false
+  migrate:
+    image: docker.io/library/busybox:1.36
+    command: ["sh", "-c", "echo migrating\\nexit 0"]
+    restart: on-failure:3
+    volumes:
+      - data:/data
+      - type: volume
+        source: data
+        target: /sub
+        read_only: true
+        volume: { subpath: app }
+  web:
+    build:
+      context: ./web
+      args: { VERSION: "1.0" }
+    environment:
+      SPACES: "a b  c"
+      QUOTES: 'say "hi" it''s'
+      PERCENT: "100% %n"
+      DOLLAR: "$$HOME and $$\{X}"
+      BACKSLASH: 'C:\\path\\n'
+      NEWLINE: "line1\\nline2"
+    command: echo "a b" 'c d' 100% $$HOME back\\\\slash
+    labels:
+      note: "spaces, % and $$ and \\"quotes\\""
+      io.containers.autoupdate: local
+    tmpfs: ["/run:size=64m"]
+    volumes:
+      - type: tmpfs
+        target: /cache
+        tmpfs: { size: 1048576, mode: 0o1777 }
+      - ./conf:/etc/app:ro,z
+      - cache:/var/cache:U
+      - /anon
+    secrets: [token]
+    configs: [{ source: app_conf, target: /etc/app.conf }]
+    healthcheck:
+      test: ["CMD-SHELL", "test -n \\"$$HOME\\" && wget -q -O- 'http://localhost/100%' || exit 1"]
+      interval: 10s
+      start_interval: 2s
+    stop_grace_period: 1m30s
+    networks:
+      front: { aliases: [www], ipv4_address: 10.89.0.10 }
+      default: {}
+    cap_drop: [ALL]
+    cap_add: [NET_BIND_SERVICE]
+    read_only: true
+    sysctls: { net.ipv4.ping_group_range: "0 2147483647" }
+    ulimits: { nofile: { soft: 1024, hard: 4096 } }
+    x-note: ignored
+  sidecar:
+    image: busybox
+    entrypoint: /bin/sh -c
+    command: ["sleep 1"]
+    env_file:
+      - ./app.env
+      - path: ./missing.env
+        required: false
+      - ./quoted.env
+    healthcheck:
+      disable: true
+networks:
+  front:
+    ipam: { config: [{ subnet: 10.89.0.0/24 }] }
+volumes:
+  data: {}
+  cache: { name: shared-cache }
+secrets:
+  token: { file: ./token.txt }
+configs:
+  app_conf:
+    content: "key=value"
+`;
+
+describe('Quadlet rendering of tricky keys', () => {
+  const dir = tempTree({
+    'berth.yml': 'user: homelab\nuid: 1000\nroots:\n  DATA_ROOT: /srv/data\n',
+    'hosts.yml': 'hosts:\n  h1:\n    stacks: [tricky]\n',
+    'stacks/tricky/compose.yml': TRICKY,
+    'stacks/tricky/web/Dockerfile': 'FROM docker.io/library/nginx:1.27\n',
+    'stacks/tricky/conf/app.conf': 'x=1\n',
+    'stacks/tricky/token.txt': 'not-a-real-token\n',
+    'stacks/tricky/app.env': 'A=1\n',
+    'stacks/tricky/quoted.env': 'B="x y"\n',
+  });
+  const [h] = renderRepo(load(dir));
+  const files = h!.artifacts;
+
+  test('every key used gets a note; x- fields are ignored with one', () => {
+    assertEveryKeyNoted(h!);
+    assert.ok(h!.notes.some((n) => n.service === 'web' && n.key === 'x-note' && n.fidelity === 'ignored'));
+  });
+
+  test('the generator accepts the files, and values with blanks, quotes, %, $ and \\ reach podman unchanged', (t) => {
+    if (!quadletOrSkip(t)) return;
+    const g = generateHost(h!);
+    try {
+      assert.equal(g.status, 0, g.errors.join('\n'));
+      assert.deepEqual(g.errors, []);
+      const web = podmanRun(g.units, 'tricky-web.service');
+      const env = optionValues(web, '--env');
+      for (const expected of ['SPACES=a b  c', `QUOTES=say "hi" it's`, 'PERCENT=100% %n', 'DOLLAR=$HOME and ${X}', 'BACKSLASH=C:\\path\\n', 'NEWLINE=line1\nline2']) {
+        assert.ok(env.includes(expected), `--env ${JSON.stringify(expected)} missing from ${JSON.stringify(env)}`);
+      }
+      assert.ok(optionValues(web, '--label').includes('note=spaces, % and $ and "quotes"'));
+      assert.ok(optionValues(web, '--label').includes('io.containers.autoupdate=local'));
+      // The image comes from the .build unit; the command follows it, split as compose splits it.
+      const image = web.indexOf('localhost/tricky-web:latest');
+      assert.ok(image > 0, web.join(' '));
+      assert.deepEqual(web.slice(image + 1), ['echo', 'a b', 'c d', '100%', '$HOME', 'back\\slash']);
+      assert.ok(unitLines(g.units.get('tricky-web.service')!, 'Requires').includes('tricky-web-build.service'));
+      assert.match(g.units.get('tricky-web-build.service')!, /^ExecStart=.* --build-arg VERSION=1\.0 .*\/home\/homelab\/\.local\/share\/berth\/stacks\/tricky\/web$/m);
+      // Mounts: tmpfs, bind with options, a named volume with its compose name, an anonymous one.
+      assert.deepEqual(optionValues(web, '--tmpfs').sort(), ['/cache:size=1048576,mode=1777', '/run:size=64m']);
+      const vols = optionValues(web, '-v');
+      assert.ok(vols.includes('/home/homelab/.local/share/berth/stacks/tricky/conf:/etc/app:ro,z'), vols.join(' '));
+      assert.ok(vols.includes('shared-cache:/var/cache:U'));
+      assert.ok(vols.includes('/anon'));
+      assert.ok(vols.includes('/home/homelab/.local/share/berth/stacks/tricky/token.txt:/run/secrets/token:ro'));
+      assert.ok(vols.includes('/home/homelab/.local/share/berth/configs/tricky/app_conf:/etc/app.conf:ro'));
+      assert.equal(text(files, 'configs/tricky/app_conf'), 'key=value');
+      // Networks: the service name and compose aliases on each network, the static address on its own.
+      assert.deepEqual(optionValues(web, '--network'), ['tricky_front:alias=web,alias=www,ip=10.89.0.10', 'tricky_default:alias=web']);
+      assert.match(g.units.get('tricky-front-network.service')!, /--subnet 10\.89\.0\.0\/24 /);
+      // Health: the exact shell test, its timings, the start interval as a startup check.
+      assert.deepEqual(optionValues(web, '--health-cmd'), [JSON.stringify(['CMD-SHELL', `test -n "$HOME" && wget -q -O- 'http://localhost/100%' || exit 1`])]);
+      assert.deepEqual(optionValues(web, '--health-interval'), ['10s']);
+      assert.deepEqual(optionValues(web, '--health-startup-interval'), ['2s']);
+      assert.deepEqual(optionValues(web, '--stop-timeout'), ['90']);
+      assert.match(g.units.get('tricky-web.service')!, /^TimeoutStopSec=120$/m);
+      assert.ok(web.includes('--read-only'));
+      assert.deepEqual(optionValues(web, '--cap-drop'), ['all']);
+      assert.deepEqual(optionValues(web, '--cap-add'), ['net_bind_service']);
+      assert.deepEqual(optionValues(web, '--sysctl'), ['net.ipv4.ping_group_range=0 2147483647']);
+      assert.deepEqual(optionValues(web, '--ulimit'), ['nofile=1024:4096']);
+      // app waits for web's health (Notify=healthy) without requiring it (required: false).
+      assert.ok(web.includes('--sdnotify=healthy'));
+      const app = g.units.get('tricky-app.service')!;
+      assert.ok(unitLines(app, 'Wants').includes('tricky-web.service'));
+      assert.ok(!unitLines(app, 'Requires').includes('tricky-web.service'));
+      // network_mode: service:holder → the holder's namespace, and ordering on it.
+      assert.deepEqual(optionValues(podmanRun(g.units, 'tricky-app.service'), '--network'), ['container:tricky-holder']);
+      assert.ok(unitLines(app, 'Requires').includes('tricky-holder.service'));
+      // service_completed_successfully → migrate is a oneshot unit that app requires and follows.
+      const migrate = g.units.get('tricky-migrate.service')!;
+      assert.match(migrate, /^Type=oneshot$/m);
+      assert.match(migrate, /^RemainAfterExit=yes$/m);
+      assert.match(migrate, /^Restart=on-failure$/m);
+      assert.match(migrate, /^StartLimitBurst=4$/m);
+      assert.ok(unitLines(app, 'Requires').includes('tricky-migrate.service') && unitLines(app, 'After').includes('tricky-migrate.service'));
+      const migrateRun = podmanRun(g.units, 'tricky-migrate.service');
+      assert.ok(!migrateRun.includes('-d'), 'a oneshot container runs in the foreground');
+      assert.deepEqual(migrateRun.slice(-3), ['sh', '-c', 'echo migrating\nexit 0']);
+      assert.deepEqual(optionValues(migrateRun, '-v'), ['tricky_data:/data']);
+      assert.deepEqual(optionValues(migrateRun, '--mount'), ['type=volume,source=tricky_data,destination=/sub,ro,subpath=app']);
+      // Ports: ranges folded back, IPv6 host addresses in brackets.
+      assert.deepEqual(optionValues(podmanRun(g.units, 'tricky-holder.service'), '--publish'), ['127.0.0.1:8080:8080', '9000-9002:9000-9002/udp', '[::1]:53:53/udp']);
+      // A short image name is Docker Hub's; an entrypoint of several words is a JSON array; a disabled check is none.
+      const sidecar = podmanRun(g.units, 'tricky-sidecar.service');
+      assert.ok(sidecar.includes('docker.io/library/busybox'));
+      assert.deepEqual(optionValues(sidecar, '--entrypoint'), ['["/bin/sh","-c"]']);
+      assert.deepEqual(optionValues(sidecar, '--health-cmd'), ['none']);
+      assert.deepEqual(sidecar.slice(-1), ['sleep 1']);
+      // Env files are shipped with the stack; an optional one that does not exist is left out.
+      assert.deepEqual(optionValues(sidecar, '--env-file'), ['/home/homelab/.local/share/berth/stacks/tricky/app.env', '/home/homelab/.local/share/berth/stacks/tricky/quoted.env']);
+    } finally {
+      removeTree(g.dir);
+    }
+  });
+
+  test('the notes say what was approximated and why', () => {
+    const notes = h!.notes;
+    const find = (service: string, key: string, fidelity: FidelityNote['fidelity']) => notes.find((n) => n.service === service && n.key === key && n.fidelity === fidelity);
+    assert.match(find('web', 'healthcheck.start_interval', 'approximated')!.message, /HealthStartupCmd/);
+    assert.match(find('app', 'network_mode', 'mapped')!.message, /Network=tricky-holder\.container/);
+    assert.match(find('migrate', 'restart', 'approximated')!.message, /StartLimitBurst=4/);
+    const deps = notes.filter((n) => n.service === 'app' && n.key === 'depends_on');
+    const dep = (name: string) => deps.find((n) => n.message.startsWith(`${name}: `))!;
+    assert.equal(dep('migrate').fidelity, 'approximated');
+    assert.match(dep('migrate').message, /Requires=\+After=tricky-migrate\.service, migrate runs as a oneshot unit .*stops and restarts this service with migrate/);
+    assert.equal(dep('holder').fidelity, 'mapped');
+    assert.match(dep('holder').message, /restart: true/);
+    assert.equal(dep('web').fidelity, 'mapped');
+    assert.match(dep('web').message, /^web: Wants=\+After=tricky-web\.service, web reports started only once healthy/);
+    assert.match(find('sidecar', 'image', 'mapped')!.message, /Docker Hub/);
+    assert.match(find('sidecar', 'env_file', 'ignored')!.message, /missing\.env is optional .* does not exist/);
+    assert.match(find('sidecar', 'env_file', 'approximated')!.message, /quoted\.env .* it quotes values: Podman reads env files literally/);
+    assert.match(find('sidecar', 'env_file', 'mapped')!.message, /app\.env$/);
+  });
+
+  test.after(() => removeTree(dir));
+});
+
+test('every service key of the compose schema has a rule, so none can be dropped silently', () => {
+  const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'compose-spec.json'), 'utf8')) as { definitions: { service: { properties: Record<string, unknown> } } };
+  const missing = Object.keys(schema.definitions.service.properties).filter((k) => !KNOWN_SERVICE_KEYS.has(k));
+  assert.deepEqual(missing, []);
+});
+
+test('refused and unknown keys: a service key the renderer does not know is refused by name', () => {
+  const dir = tempTree({
+    'berth.yml': 'user: homelab\nuid: 1000\n',
+    'hosts.yml': 'hosts:\n  h1:\n    stacks: [s]\n',
+    'stacks/s/compose.yml': 'services:\n  a:\n    image: docker.io/library/busybox:1\n    deploy: { replicas: 3 }\n    cgroup_parent: custom.slice\n',
+  });
+  try {
+    const [h] = renderRepo(load(dir));
+    const notes = h!.notes.filter((n) => n.service === 'a');
+    assert.equal(notes.find((n) => n.key === 'deploy.replicas')?.fidelity, 'refused');
+    assert.equal(notes.find((n) => n.key === 'cgroup_parent')?.fidelity, 'refused');
+    // The loader only lets schema keys through; an unknown one (from a newer schema) is refused by name.
+    const ctx = h!.contexts[0]!;
+    const svc = ctx.deployment.project.services.a!;
+    const node = { ...svc.node, entries: [...svc.node.entries, { key: 'brand_new', keySpan: svc.span, value: { kind: 'scalar' as const, value: 'x', span: svc.span } }] };
+    const project = { ...ctx.deployment.project, services: { a: { ...svc, node, config: { ...svc.config, brand_new: 'x' } } } };
+    const r = renderQuadletStack({ ...ctx, deployment: { ...ctx.deployment, project } });
+    assert.deepEqual(
+      r.notes.filter((n) => n.key === 'brand_new').map((n) => [n.fidelity, n.message]),
+      [['refused', 'berth does not know the compose key brand_new, so it is not rendered']],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
