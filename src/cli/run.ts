@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
 import { suggest } from '../util/suggest.js';
 import { WriteError } from '../util/atomic-write.js';
+import { RunError, SelectionError } from '../run/errors.js';
 import { EXIT, UsageError, type Io } from './io.js';
 import { COMMANDS, type CommandSpec } from './registry.js';
 
@@ -22,7 +23,11 @@ export async function run(argv: string[], io: Io, commands: readonly CommandSpec
       io.err(`${io.errStyle.red('error')}: ${e.message}\n`);
       return EXIT.INVALID;
     }
-    if (e instanceof WriteError) {
+    if (e instanceof SelectionError) {
+      io.err(`${io.errStyle.red('error')}: ${e.message}\n`);
+      return EXIT.INVALID;
+    }
+    if (e instanceof WriteError || e instanceof RunError) {
       io.err(`${io.errStyle.red('error')}: ${e.message}\n`);
       return EXIT.FAILED;
     }

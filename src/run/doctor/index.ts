@@ -1,0 +1,30 @@
+import type { StackTarget } from '../target.js';
+import type { CheckResult, MachineCheck, MachineFacts, StackCheck } from './check.js';
+import { apiSocket, engineVersion } from './engine.js';
+import { containersHealthy, dataDirs, firewallPorts, requiredMounts, stackUnit } from './stacks.js';
+import { idMappers, linger, runtimeDir, subordinateIds, tunDevice } from './user-namespace.js';
+
+export type { CheckResult, MachineFacts, Verdict } from './check.js';
+
+/** seed 004's troubleshooting and gotchas that a program can check, machine first, in the order a person would look. */
+export const MACHINE_CHECKS: readonly MachineCheck[] = [engineVersion, apiSocket];
+/** What only rootless containers need: skipped for root, whose containers are rootful. */
+export const ROOTLESS_CHECKS: readonly MachineCheck[] = [idMappers, subordinateIds, runtimeDir, linger, tunDevice];
+export const STACK_CHECKS: readonly StackCheck[] = [dataDirs, requiredMounts, firewallPorts, stackUnit, containersHealthy];
+
+/** Runs every check against the facts; a check that throws is reported as failed, never as a crash. */
+export async function runDoctor(facts: MachineFacts, targets: readonly StackTarget[] = []): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  const guard = async (name: string, fn: () => CheckResult[] | Promise<CheckResult[]>) => {
+    try {
+      out.push(...(await fn()));
+    } catch (e) {
+      out.push({ check: name, verdict: 'fail', message: `the check itself failed: ${(e as Error).message}`, fix: 'run it again with --debug and report it' });
+    }
+  };
+  for (const check of MACHINE_CHECKS) await guard(check.name, () => check(facts));
+  if (facts.uid === 0) out.push({ check: 'rootless', verdict: 'warn', message: 'running as root: containers would be rootful, so the rootless checks are skipped', fix: 'run berth as the stacks\' user (berth.yml user:), e.g. sudo -iu homelab berth doctor' });
+  else for (const check of ROOTLESS_CHECKS) await guard(check.name, () => check(facts));
+  for (const t of targets) for (const check of STACK_CHECKS) await guard(`${t.stack.name}: ${check.name}`, () => check(t, facts));
+  return out;
+}

@@ -1,0 +1,47 @@
+import { desiredStack, readStackInputs } from './desired.js';
+import { must } from './engine.js';
+import { observeProject, removeContainer, type Observed } from './observe.js';
+import { startOrder } from './plan.js';
+import { removeResources } from './resources.js';
+import type { StackTarget } from './target.js';
+import type { RunContext } from './up.js';
+
+/** The project's containers, dependents first: the order to stop or remove them in. */
+async function stopOrder(target: StackTarget, ctx: RunContext): Promise<Observed[]> {
+  const desired = desiredStack(target, readStackInputs(target), ctx.engine.kind, ctx.runtimeDir);
+  const observed = await observeProject(ctx.engine, desired.project);
+  const rank = new Map(startOrder(desired.services).map((s, i) => [desired.services.find((d) => d.service === s)!.name, i]));
+  // Containers the repository no longer knows go first; then the reverse of the start order.
+  return [...observed].sort((a, b) => (rank.get(b.name) ?? Infinity) - (rank.get(a.name) ?? Infinity));
+}
+
+/**
+ * Removes the stack's containers and the networks berth made for it. Named volumes stay unless
+ * `volumes` is set, and then only those berth created (external ones were never labelled); bind
+ * mounted data on the host is never touched.
+ */
+export async function downStack(target: StackTarget, ctx: RunContext, opts: { volumes: boolean }): Promise<string[]> {
+  const removed: string[] = [];
+  for (const o of await stopOrder(target, ctx)) {
+    ctx.progress.step(o.service ?? o.name, 'removing');
+    await removeContainer(ctx.engine, o.name, { volumes: opts.volumes });
+    ctx.progress.step(o.service ?? o.name, 'removed', true);
+    removed.push(o.name);
+  }
+  removed.push(...(await removeResources(ctx.engine, target.deployment.project.name, opts.volumes)));
+  ctx.progress.end();
+  return removed;
+}
+
+/** Stops the stack's running containers, dependents first, keeping them for the next start. */
+export async function stopStack(target: StackTarget, ctx: RunContext): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const o of await stopOrder(target, ctx)) {
+    if (!o.running) continue;
+    ctx.progress.step(o.service ?? o.name, 'stopping');
+    await must(ctx.engine, ['stop', o.name], `could not stop ${o.name}`);
+    ctx.progress.step(o.service ?? o.name, 'stopped', true);
+    stopped.push(o.name);
+  }
+  return stopped;
+}

@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import type { SecretRef } from '../model/repo.js';
+import { parseDotenv } from '../source/dotenv.js';
+import { commandFailed, runCommand } from './command.js';
+import { RunError } from './errors.js';
+
+/** What the loader puts where a declared secret variable was interpolated (see loadStackProject in load-repo.ts). */
+const PLACEHOLDER = /<secret ([a-z0-9][a-z0-9_.-]*)\.([A-Za-z_][A-Za-z0-9_]*)>/g;
+
+/** Whether a config value (at any depth) reads a secret. */
+export function hasSecret(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('<secret ') && new RegExp(PLACEHOLDER.source).test(value);
+  if (Array.isArray(value)) return value.some(hasSecret);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasSecret);
+  return false;
+}
+
+/** The secrets (names) a set of values reads. */
+export function secretsRead(values: Iterable<string>): Set<string> {
+  const names = new Set<string>();
+  for (const v of values) for (const m of v.matchAll(PLACEHOLDER)) names.add(m[1]!);
+  return names;
+}
+
+/** Decrypted secrets: secret name → variable → value. Held in memory only. */
+export type SecretValues = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/** A value with its placeholders replaced by the decrypted values. */
+export function substituteSecrets(template: string, secrets: SecretValues): string {
+  return template.replace(PLACEHOLDER, (_m, name: string, variable: string) => {
+    const value = secrets.get(name)?.get(variable);
+    if (value === undefined) throw new RunError(`secret ${name} does not define ${variable}: add ${variable}=... to its dotenv file and encrypt it again`);
+    return value;
+  });
+}
+
+/**
+ * Where a service's secret environment is written for the engine to read: the runtime dir (tmpfs,
+ * the user's only), at the path the rendered units use too (layout.ts runtimeSecretsDir).
+ */
+export function secretEnvPath(runtimeDir: string, stack: string, service: string): string {
+  return `${runtimeDir}/berth/secrets/${stack}/services/${service}.env`;
+}
+
+/**
+ * The text of that env file. The values never reach the engine's arguments or a message. The
+ * engine's env-file format has no quoting, so a value cannot span lines.
+ */
+export function secretEnvText(entries: Readonly<Record<string, string>>, secrets: SecretValues): string {
+  return Object.entries(entries)
+    .map(([key, template]) => {
+      const value = substituteSecrets(template, secrets);
+      if (/[\r\n]/.test(value)) throw new RunError(`environment ${key} would hold a secret that spans lines; the engine's env file cannot carry it`);
+      return `${key}=${value}\n`;
+    })
+    .join('');
+}
+
+/** The age identity: berth.yml secrets.identity (relative to the repository, or ~/...), else ~/.config/berth/age.key. */
+export function identityFile(configured: string | undefined, repoDir: string, home = homedir()): string {
+  if (!configured) return `${home}/.config/berth/age.key`;
+  if (configured.startsWith('~/')) return `${home}/${configured.slice(2)}`;
+  return isAbsolute(configured) ? configured : resolve(repoDir, configured);
+}
+
+/**
+ * Decrypts the named secrets with the age CLI, the same program the rendered units use on a host,
+ * reading its output into memory. Nothing is written: the plain text lives in this process only.
+ */
+export async function decryptSecrets(refs: readonly SecretRef[], identity: string, ageBinary = 'age'): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>();
+  if (refs.length === 0) return out;
+  if (!existsSync(identity)) throw new RunError(`the age identity ${identity} does not exist: put the private key the secrets are encrypted to there (age-keygen -o ${identity}), or set secrets.identity in berth.yml`);
+  for (const ref of refs) {
+    if (!existsSync(ref.file)) throw new RunError(`secret ${ref.name}: ${ref.file} does not exist; encrypt the stack's dotenv file to it (age -R recipients -o ${ref.file} FILE)`);
+    const args = ['--decrypt', '--identity', identity, ref.file];
+    const r = await runCommand(ageBinary, args);
+    if (r.code !== 0) throw commandFailed(ageBinary, args, `could not decrypt secret ${ref.name}`, r);
+    const parsed = parseDotenv(r.stdout, ref.file);
+    if (parsed.diagnostics.length) throw new RunError(`secret ${ref.name} is not a dotenv file once decrypted (line ${parsed.diagnostics[0]!.span.line}); its values are not shown`);
+    out.set(ref.name, parsed.vars);
+  }
+  return out;
+}
+
+/** The ciphertext of each secret file, for the config hash: a changed secret recreates its services, and nothing about its values leaks. */
+export function secretCiphertexts(refs: readonly SecretRef[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const ref of refs) {
+    try {
+      out[ref.file] = readFileSync(ref.file).toString('base64');
+    } catch {
+      // a missing file is reported when it is decrypted
+    }
+  }
+  return out;
+}
+
+/** Runs `fn` with the env file written (0600, in a 0700 dir) and removes the file afterwards, whatever happens. */
+export async function withSecretEnvFile<T>(file: string, text: string, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, text, { mode: 0o600 });
+  try {
+    return await fn();
+  } finally {
+    rmSync(file, { force: true });
+  }
+}

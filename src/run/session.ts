@@ -1,0 +1,87 @@
+import { hostname, homedir, userInfo } from 'node:os';
+import type { Repo } from '../model/repo.js';
+import type { Style } from '../util/style.js';
+import { LocalEngine, type Engine, type EngineKind } from './engine.js';
+import { SelectionError } from './errors.js';
+import { plainProgress, ttyProgress, type Progress } from './progress.js';
+import { installedUnit, unitLoaded, userManagerAnswers, type StackUnit } from './systemd.js';
+import { selectTargets, type StackTarget } from './target.js';
+import type { RunContext } from './up.js';
+
+/** What the run commands need of the terminal: plain types, so src/run never imports the CLI. */
+export interface Terminal {
+  out(text: string): void;
+  err(text: string): void;
+  style: Style;
+  errStyle: Style;
+  /** Whether stdout is a terminal: progress redraws in place there, and prints plain lines elsewhere. */
+  tty: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The terminal of a command: progress redraws in place only when stdout is one. */
+export function terminal(io: Omit<Terminal, 'tty'>): Terminal {
+  return { out: io.out, err: io.err, style: io.style, errStyle: io.errStyle, env: io.env, tty: process.stdout.isTTY === true && io.env.TERM !== 'dumb' };
+}
+
+export function engineFor(kind: EngineKind, env: NodeJS.ProcessEnv): Engine {
+  return new LocalEngine(kind, kind, env);
+}
+
+export function targetsFor(repo: Repo, stacks: readonly string[], host: string | undefined): StackTarget[] {
+  return selectTargets(repo, stacks, host, hostname().split('.')[0] ?? '');
+}
+
+/** The user's runtime dir: XDG_RUNTIME_DIR, else where systemd-logind puts it. */
+export function runtimeDirOf(env: NodeJS.ProcessEnv): string {
+  return env.XDG_RUNTIME_DIR || `/run/user/${process.getuid?.() ?? 1000}`;
+}
+
+export function homeOf(env: NodeJS.ProcessEnv): string {
+  return env.HOME || homedir();
+}
+
+export function progressFor(term: Terminal, prefix = ''): Progress {
+  return term.tty ? ttyProgress(term.out, term.style, prefix) : plainProgress(term.out, prefix);
+}
+
+/** A run context for one stack, writing to the terminal. */
+export function runContext(term: Terminal, engine: Engine, timeoutSeconds: number, prefix = ''): RunContext {
+  return {
+    engine,
+    progress: progressFor(term, prefix),
+    uid: process.getuid?.() ?? 1000,
+    home: homeOf(term.env),
+    runtimeDir: runtimeDirOf(term.env),
+    timeoutMs: timeoutSeconds * 1000,
+    warn: (m) => term.err(`${term.errStyle.yellow('warning')}: ${m}\n`),
+  };
+}
+
+/**
+ * The stack's systemd unit when berth's units are installed and this user's systemd answers;
+ * otherwise undefined, and the stack runs directly on the engine (said as a warning when units
+ * exist but systemd cannot drive them).
+ */
+export async function systemdUnitFor(target: StackTarget, term: Terminal): Promise<StackUnit | undefined> {
+  const unit = installedUnit(target.stack.name, homeOf(term.env));
+  if (!unit) return undefined;
+  const warn = (m: string) => term.err(`${term.errStyle.yellow('warning')}: ${m}\n`);
+  if (!(await userManagerAnswers())) {
+    warn(`${unit.unit} is installed, but systemctl --user does not answer (no user session; enable linger: loginctl enable-linger ${userInfo().username}); running ${target.stack.name} directly on the engine`);
+    return undefined;
+  }
+  if (!(await unitLoaded(unit.unit))) {
+    warn(`${unit.unit} is installed but not loaded (run: systemctl --user daemon-reload); running ${target.stack.name} directly on the engine`);
+    return undefined;
+  }
+  return unit;
+}
+
+/** A positive number of seconds from a --timeout flag. */
+export function timeoutSeconds(value: string | undefined, fallback = 300): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new SelectionError(`--timeout takes a number of seconds, not "${value}"`);
+  return n;
+}

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { baseRepo, berth, removeTree, tempTree } from './helpers.js';
+
+/** The run commands as a user meets them when something is wrong: exit codes and one clear line. */
+const dirs: string[] = [];
+after(() => dirs.forEach(removeTree));
+const repo = () => {
+  const d = tempTree(baseRepo());
+  dirs.push(d);
+  return d;
+};
+/** A PATH with no engine on it: the engine is "not installed". */
+const noEngine = () => {
+  const d = tempTree({});
+  dirs.push(d);
+  return { PATH: d };
+};
+
+describe('run commands: usage and engine errors', () => {
+  it('names an unknown stack or host with a suggestion, exit 2', () => {
+    const r = berth(['up', 'wbe', '--repo', repo()]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^error: no stack "wbe" in .*; did you mean "web"\?/);
+    const h = berth(['status', '--host', 'doc2', '--repo', repo()]);
+    assert.equal(h.code, 2);
+    assert.match(h.stderr, /no host "doc2" in hosts.yml; did you mean "doc1"\?/);
+    assert.equal(berth(['up', 'web', '--timeout', 'soon', '--repo', repo()]).code, 2);
+    assert.equal(berth(['logs', '--repo', repo()]).code, 2);
+  });
+
+  it('turns a missing engine into one line and exit 1, not a stack trace', () => {
+    for (const args of [['up', 'web'], ['down', 'web'], ['status']]) {
+      const r = berth([...args, '--repo', repo()], { env: noEngine() });
+      assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, /^error: podman is not installed or not in PATH \(run "berth doctor"/);
+    }
+    const ps = berth(['ps'], { env: noEngine() });
+    assert.equal(ps.code, 1);
+  });
+
+  it('refuses to run a repository with errors, exit 2', () => {
+    const d = tempTree(baseRepo({ 'stacks/web/compose.yml': 'services:\n  web:\n    image: nginx\n    ports: ["x:80"]\n' }));
+    dirs.push(d);
+    const r = berth(['up', 'web', '--repo', d]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /invalid port mapping/);
+  });
+
+  it('doctor checks the machine without a repository and says what failed, as JSON too', () => {
+    const d = tempTree({});
+    dirs.push(d);
+    const r = berth(['doctor', '--json'], { cwd: d, env: noEngine() });
+    assert.equal(r.code, 1, r.stderr);
+    const results = JSON.parse(r.stdout) as { check: string; verdict: string; fix?: string }[];
+    const engine = results.find((x) => x.check === 'engine')!;
+    assert.equal(engine.verdict, 'fail');
+    assert.match(engine.fix!, /apt-get install podman/);
+    const text = berth(['doctor'], { cwd: d, env: noEngine() });
+    assert.match(text.stdout, /✗ fail {2}engine: podman is not installed/);
+    assert.match(text.stdout, /\d+ passed, \d+ warnings, \d+ failed\n$/);
+  });
+});
