@@ -1,13 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadRepo } from '../src/config/load-repo.js';
 import { collectStackFiles } from '../src/render/collect.js';
 import { hostLayout, type HostLayout } from '../src/render/layout.js';
-import { stackCommon } from '../src/render/stack-common.js';
-import { pathUnitName } from '../src/render/unit-file.js';
+import { DOTENV_FUNCTION, stackCommon } from '../src/render/stack-common.js';
+import { parseDotenv } from '../src/source/dotenv.js';
+import fc from 'fast-check';
+import { pathUnitName, unitPath } from '../src/render/unit-file.js';
 import { FileSource } from '../src/source/files.js';
 import { removeTree, tempTree } from './helpers.js';
 
@@ -125,9 +127,10 @@ test('secrets: decrypted into the runtime dir only, each service gets exactly it
     const r = spawnSync(c.preStart[0]![0]!, { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const secretsDir = join(layout.runtimeSecretsDir, 'app');
-    assert.match(readFileSync(join(secretsDir, 'app.env'), 'utf8'), /^UNUSED=x$/m);
-    assert.equal(readFileSync(c.secretEnv.app!.file, 'utf8'), `DB_PASSWORD=pa$s 'w\\"rd\nDATABASE_URL=postgres://app:pa$s 'w\\"rd@db/app?x=100%\nTOKEN=t%k$en\n`);
-    assert.equal(readFileSync(c.secretEnv.db!.file, 'utf8'), `POSTGRES_PASSWORD=pa$s 'w\\"rd\n`);
+    assert.equal(readFileSync(join(secretsDir, 'app.env'), 'utf8'), `DB_PASSWORD="pa\\$s 'w\\"rd"\nAPI_TOKEN="t%k\\$en"\nUNUSED="x"\n`, 'normalised for EnvironmentFile=');
+    assert.deepEqual(readdirSync(secretsDir).sort(), ['app.env', 'services'], 'no decrypted leftovers');
+    assert.equal(readFileSync(c.secretEnv.app!.file, 'utf8'), `DB_PASSWORD=pa$s 'w"rd\nDATABASE_URL=postgres://app:pa$s 'w"rd@db/app?x=100%\nTOKEN=t%k$en\n`);
+    assert.equal(readFileSync(c.secretEnv.db!.file, 'utf8'), `POSTGRES_PASSWORD=pa$s 'w"rd\n`);
     assert.equal(statSync(secretsDir).mode & 0o777, 0o700);
     assert.equal(statSync(c.secretEnv.app!.file).mode & 0o777, 0o600);
     assert.equal(r.stdout + r.stderr, '', 'the script prints nothing, secrets least of all');
@@ -174,8 +177,11 @@ test('dirs: created as the rootless user, container uids mapped through the subu
     const script = c.preStart[0]![0]!;
     chmodSync(dirname(script), 0o755);
     for (let d = dirname(script); d !== '/'; d = dirname(d)) chmodSync(d, statSync(d).mode | 0o005);
-    const r = spawnSync('runuser', ['-u', user, '--', 'env', `XDG_RUNTIME_DIR=/run/user/${uid}`, `HOME=/home/${user}`, script], { encoding: 'utf8', cwd: '/' });
+    const runAsUser = () => spawnSync('runuser', ['-u', user, '--', 'env', `XDG_RUNTIME_DIR=/run/user/${uid}`, `HOME=/home/${user}`, script], { encoding: 'utf8', cwd: '/' });
+    const r = runAsUser();
     assert.equal(r.status, 0, r.stderr);
+    const again = runAsUser();
+    assert.equal(again.status, 0, `the second start must prepare the same directories again: ${again.stderr}`);
     const pg = statSync(join(data, 'app/pgdata'));
     assert.equal(pg.uid, start + 998, 'container uid 999 is the 999th subordinate uid');
     assert.equal(pg.mode & 0o777, 0o700);
@@ -184,6 +190,58 @@ test('dirs: created as the rootless user, container uids mapped through the subu
     assert.ok(c.notes.some((n) => n.key === 'dirs' && n.message.includes('network root')));
   } finally {
     spawnSync('rm', ['-rf', data]);
+    removeTree(dir);
+  }
+});
+
+test('the rendered dotenv reader agrees with berth\'s own parser on any dotenv file (property)', (t) => {
+  if (!toolOrSkip(t, 'awk', 'sh')) return;
+  const dir = tempTree({});
+  try {
+    const script = join(dir, 'dotenv.sh');
+    writeFileSync(script, `${DOTENV_FUNCTION}\ndotenv "$1" "$2"\n`);
+    const keyArb = fc.constantFrom('A', 'DB_PASSWORD', 'x.y', 'K-1', '_k');
+    const valueArb = fc.stringMatching(/^[ a-z0-9$#'"\\=%`\t]{0,12}$/);
+    const lineArb = fc.oneof(
+      fc.tuple(fc.constantFrom('', 'export ', '  '), keyArb, fc.constantFrom('=', ' = ', '= '), fc.oneof(valueArb, valueArb.map((v) => `"${v}"`), valueArb.map((v) => `'${v}'`)), fc.constantFrom('', ' # note', '  ')).map((p) => p.join('')),
+      fc.constantFrom('# comment', '', '   ', 'A'),
+    );
+    fc.assert(
+      fc.property(fc.array(lineArb, { maxLength: 6 }), fc.constantFrom('\n', '\r\n'), keyArb, (lines, eol, key) => {
+        const text = lines.join(eol) + eol;
+        const file = join(dir, 'x.env');
+        writeFileSync(file, text);
+        const expected = parseDotenv(text, file);
+        const r = spawnSync('sh', [script, file, key], { encoding: 'utf8' });
+        const value = expected.vars.get(key);
+        if (value === undefined) return r.status === 3 && r.stdout === '';
+        if (/[\r\n]/.test(value)) return r.status === 3 && r.stdout === '' && !r.stderr.includes(value);
+        return r.status === 0 && r.stdout === value;
+      }),
+      { numRuns: 150 },
+    );
+    // The systemd form: every value double-quoted with \, ", $ and ` escaped.
+    writeFileSync(join(dir, 'y.env'), 'A=a"b\\c$d`e\nexport B=\'x y\' # c\n');
+    assert.equal(spawnSync('sh', [script, join(dir, 'y.env'), '*'], { encoding: 'utf8' }).stdout, 'A="a\\"b\\\\c\\$d\\`e"\nB="x y"\n');
+  } finally {
+    removeTree(dir);
+  }
+});
+
+test('mount paths with blanks, quotes and % reach RequiresMountsFor= whole (systemd-analyze verify)', (t) => {
+  if (!toolOrSkip(t, 'systemd-analyze')) return;
+  const dir = tempTree({});
+  try {
+    const paths = ['/mnt/my disk', '/mnt/pct%b', '/mnt/q"x', "/mnt/it's"];
+    const unit = (value: string) => `[Unit]\nDescription=x\nRequiresMountsFor=${value}\n[Service]\nType=oneshot\nExecStart=/bin/true\n`;
+    const verify = (text: string) => {
+      writeFileSync(join(dir, 'berth-m.service'), text);
+      const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'berth-m.service')], { encoding: 'utf8' });
+      return r.stdout + r.stderr;
+    };
+    assert.equal(verify(unit(paths.map(unitPath).join(' '))), '');
+    assert.match(verify(unit(paths[0]!)), /not absolute/, 'the check itself can fail');
+  } finally {
     removeTree(dir);
   }
 });

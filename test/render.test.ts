@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -141,5 +141,57 @@ test('a second render replaces the first: files of a removed stack do not linger
     assert.ok(existsSync(join(out, 'home/homelab/.config/containers/systemd/web-web.container')));
   } finally {
     removeTree(repo);
+  }
+});
+
+test('what is shipped: tracked files of the stack folder, never ignored files, plaintext compose secrets or earlier renders', () => {
+  const repo = tempTree({
+    'berth.yml': 'user: homelab\nroots:\n  DATA_ROOT: /srv/data\n',
+    'hosts.yml': 'hosts:\n  doc1:\n    stacks: [app]\n',
+    'stacks/app/compose.yml': 'services:\n  web:\n    image: docker.io/library/nginx:1.27\n    secrets: [db_pw]\n    volumes: ["./site.conf:/etc/nginx/conf.d/site.conf:ro"]\nsecrets:\n  db_pw:\n    file: ./db_pw.txt\n',
+    'stacks/app/stack.yml': 'description: |\n  Web site\n  with two lines\n',
+    'stacks/app/site.conf': 'server {}\n',
+    'stacks/app/db_pw.txt': 'hunter2\n',
+    'stacks/app/.gitignore': 'decrypted.env\n',
+    'stacks/app/decrypted.env': 'PW=plaintext\n',
+  });
+  try {
+    const inside = join(repo, 'stacks/app/out');
+    const first = berth(['render', 'doc1', '--repo', repo, '--out', inside]);
+    assert.equal(first.code, 1, 'a refused key exits 1');
+    assert.match(first.stderr, /refused: doc1: app\/web: secrets: secret db_pw is a plain file in the stack folder/);
+    const second = berth(['render', 'doc1', '--repo', repo, '--out', join(repo, 'out2')]);
+    const shipped = [...readTree(join(repo, 'out2')).keys()].filter((p) => p.includes('/stacks/app/')).map((p) => p.replace(/^.*\/stacks\/app\//, ''));
+    assert.deepEqual(shipped.sort(), ['.gitignore', 'compose.yml', 'site.conf', 'stack.yml'].sort(), `${second.stderr}`);
+    const all = [...readTree(join(repo, 'out2')).values()].map((b) => b.toString('latin1')).join('\n');
+    assert.ok(!all.includes('hunter2') && !all.includes('plaintext'), 'no secret in clear anywhere in the render');
+    const target = readFileSync(join(repo, 'out2/home/homelab/.config/systemd/user/berth-app.target'), 'utf8');
+    assert.match(target, /^Description=.*Web site with two lines$/m, 'a multi-line description becomes one line');
+  } finally {
+    removeTree(repo);
+  }
+});
+
+test('--out: a file is refused before anything is written, a symlinked folder stays a link', () => {
+  const dir = tempTree({ 'file.txt': 'x\n' });
+  try {
+    const file = berth(['render', 'all', '--repo', EXAMPLE, '--out', join(dir, 'file.txt', 'x')]);
+    assert.notEqual(file.code, 70, file.stderr);
+    const onFile = berth(['render', 'doc1', '--repo', EXAMPLE, '--out', join(dir, 'file.txt')]);
+    assert.equal(onFile.code, 1);
+    assert.match(onFile.stderr, /is a file; give --out a folder/);
+    mkdirSync(join(dir, 'real'));
+    symlinkSync(join(dir, 'real'), join(dir, 'link'));
+    assert.equal(berth(['render', 'doc1', '--repo', EXAMPLE, '--out', join(dir, 'link')]).code, 0);
+    assert.equal(berth(['render', 'doc1', '--repo', EXAMPLE, '--out', join(dir, 'link')]).code, 0);
+    assert.ok(lstatSync(join(dir, 'link')).isSymbolicLink());
+    assert.ok(existsSync(join(dir, 'real', '.berth-render')));
+    const holder = berth(['render', 'all', '--repo', EXAMPLE, '--out', join(dir, 'all')]);
+    assert.equal(holder.code, 0);
+    const one = berth(['render', 'doc1', '--repo', EXAMPLE, '--out', join(dir, 'all')]);
+    assert.equal(one.code, 1);
+    assert.match(one.stderr, /holds renders of doc1, media1.*--out .*all\/doc1/);
+  } finally {
+    removeTree(dir);
   }
 });

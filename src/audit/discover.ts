@@ -62,6 +62,13 @@ export function discover(paths: string[], cwd: string): Discovery {
   return out;
 }
 
+/** Every file under `dir` that git would track: .gitignore files (there and above) honoured, vendored folders skipped. Sorted. */
+export function trackedFiles(dir: string): string[] {
+  const out: string[] = [];
+  walk(dir, dir, ancestorIgnores(dir), (f) => out.push(f));
+  return out;
+}
+
 function walk(dir: string, top: string, ignores: { base: string; ig: Ignore }[], add: (f: string, explicit: boolean) => void): void {
   let entries;
   try {

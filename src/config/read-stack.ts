@@ -97,6 +97,7 @@ function manifest(raw: RawManifest, root: LNode | undefined, repoDir: string): S
     proxy: (raw.proxy ?? []).map((p, i) => ({ ...p, websocket: p.websocket ?? false, lanOnly: p.lanOnly ?? false, span: itemSpan('proxy', i) })),
     monitors: (raw.monitors ?? []).map((mon) => ({ ...mon, accept: mon.accept ?? ['200-299'] })),
   };
-  if (raw.description !== undefined) m.description = raw.description;
+  // One line wherever it is shown: unit Description=, tables. A YAML block scalar may span several.
+  if (raw.description !== undefined) m.description = raw.description.replace(/\s+/g, ' ').trim();
   return m;
 }

@@ -1,20 +1,25 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { trackedFiles } from '../audit/discover.js';
 import type { Repo } from '../model/repo.js';
-
-/** Folders that are never part of a stack as shipped to a host. */
-const SKIP = new Set(['.git', 'node_modules']);
+import { MARKER } from './write-tree.js';
 
 /**
  * The I/O half of render: the files of the given stacks' folders and their encrypted secrets,
- * by absolute path. Missing secrets are left out (validate reports them; render notes them).
+ * by absolute path. What git ignores stays behind (a decrypted secret, a local override), and so
+ * does an earlier render written inside a stack folder. Missing secrets are left out (validate
+ * reports them; render notes them).
  */
 export function collectStackFiles(repo: Repo, stacks: Iterable<string>): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   for (const name of stacks) {
     const stack = repo.stacks[name];
     if (!stack) continue;
-    walk(stack.dir, files);
+    const listed = trackedFiles(stack.dir);
+    const renders = listed.filter((f) => f.endsWith(`/${MARKER}`)).map((f) => `${dirname(f)}/`);
+    for (const file of listed) {
+      if (!renders.some((r) => file.startsWith(r))) files.set(file, readFileSync(file));
+    }
     for (const s of stack.manifest.secrets) {
       try {
         files.set(s.file, readFileSync(s.file));
@@ -24,13 +29,4 @@ export function collectStackFiles(repo: Repo, stacks: Iterable<string>): Map<str
     }
   }
   return files;
-}
-
-function walk(dir: string, into: Map<string, Uint8Array>): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (SKIP.has(entry.name)) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) walk(path, into);
-    else if (entry.isFile()) into.set(path, readFileSync(path));
-  }
 }

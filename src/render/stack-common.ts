@@ -6,7 +6,7 @@ import type { Deployment, DirSpec, Host, Repo, Stack } from '../model/repo.js';
 import { artifact, type Artifact, type FidelityNote } from './artifact.js';
 import type { StackCommon } from './context.js';
 import { rel, stackDir, stackUnitBase, type HostLayout } from './layout.js';
-import { execLine, pathUnitName, shQuote, unitFile, type Entry } from './unit-file.js';
+import { execLine, pathUnitName, shQuote, unitFile, unitPath, type Entry } from './unit-file.js';
 import shellQuote from 'shell-quote';
 
 export interface StackInput {
@@ -39,14 +39,20 @@ export function stackCommon(input: StackInput): StackCommon {
   const hostPath = (p: string) => (isInside(stack.dir, p) ? `${deployed}/${toPosix(relative(stack.dir, p))}` : p);
 
   const scripts = new Set(stack.manifest.preStart.map((line) => splitCommand(line)?.[0]).filter((p) => p?.startsWith('./')).map((p) => `${stack.dir}/${p!.slice(2)}`));
+  // Compose file secrets are secrets in clear: never shipped (the Quadlet renderer refuses them).
+  const plainSecrets = new Set(Object.values(input.deployment.project.secrets).map((s) => s.config.file).filter((f): f is string => typeof f === 'string'));
   const artifacts: Artifact[] = [];
   for (const [file, bytes] of [...input.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (isInside(stack.dir, file)) artifacts.push(artifact(rel(hostPath(file)), bytes, scripts.has(file) ? 0o755 : 0o644));
+    if (isInside(stack.dir, file) && !plainSecrets.has(file)) artifacts.push(artifact(rel(hostPath(file)), bytes, scripts.has(file) ? 0o755 : 0o644));
   }
 
   const secretEnv = secretEnvFiles(input);
   const preStart: string[][] = [];
+  const unresolved = [...input.deployment.project.unresolved.keys()];
   for (const s of stack.manifest.secrets) {
+    if (s.vars === undefined && unresolved.length) {
+      note('secrets', 'refused', `secret ${s.name} lists no vars, so ${unresolved.join(', ')} would be empty in the containers: list them in stack.yml (secrets: [{name: ${s.name}, vars: [${unresolved.join(', ')}]}])`);
+    }
     const bytes = input.files.get(s.file);
     if (bytes) artifacts.push(artifact(rel(`${layout.secretsDir}/${s.name}.env.age`), bytes, 0o600));
     else note('secrets', 'refused', `secret ${s.name}: ${relative(input.repo.dir, s.file)} is missing, so the stack cannot start; encrypt its dotenv file to it`);
@@ -83,7 +89,8 @@ export function stackCommon(input: StackInput): StackCommon {
         rel(`${layout.userUnitDir}/${unit}`),
         unitFile(
           [
-            { name: 'Unit', entries: [['Description', `Prepare stack ${stack.name}: secrets, directories, pre-start steps`], ...common.unitEntries] },
+            // PartOf: restarting the stack prepares it again (new secrets, new dirs) instead of keeping the first run.
+            { name: 'Unit', entries: [['Description', `Prepare stack ${stack.name}: secrets, directories, pre-start steps`], ...common.unitEntries, ['PartOf', `${stackUnitBase(stack.name)}.target`]] },
             {
               name: 'Service',
               entries: [['Type', 'oneshot'], ['RemainAfterExit', true], ...preStart.map((argv): Entry => ['ExecStart', execLine(argv)]), ['TimeoutStartSec', 300]],
@@ -104,7 +111,7 @@ export function renderedBy(stack: string): string {
 /** [Unit] ordering of every unit of the stack. */
 function unitOrdering({ stack, host, repo }: StackInput, note: (key: string, f: FidelityNote['fidelity'], m: string) => void): Entry[] {
   const entries: Entry[] = [];
-  for (const mount of stack.manifest.mounts.required) entries.push(['RequiresMountsFor', mount]);
+  for (const mount of stack.manifest.mounts.required) entries.push(['RequiresMountsFor', unitPath(mount)]);
   // Seed 004 scenario 5: a slow or optional mount must not fail the stack at boot; its automount
   // mounts it on first access and retries.
   for (const mount of stack.manifest.mounts.optional) {
@@ -160,43 +167,92 @@ function secretEnvFiles({ deployment, stack, layout }: StackInput): Record<strin
 }
 
 /**
+ * A dotenv reader in POSIX awk with exactly the rules of berth's own (src/source/dotenv.ts) and
+ * compose's: `export`, comments, single quotes literal, double quotes with \n \t \r \\ \" escapes,
+ * an unquoted value's trailing ` # comment` dropped. `dotenv FILE NAME` prints NAME's value;
+ * `dotenv FILE '*'` prints every variable as a systemd EnvironmentFile= line. Messages never
+ * include a value. A value with a line break is refused: an env file cannot carry it.
+ */
+export const DOTENV_FUNCTION = String.raw`dotenv() {
+  awk -v want="$2" '
+    function unquote(v,   q, out, i, c) {
+      q = substr(v, 1, 1)
+      if (q == "\047") { v = substr(v, 2); i = index(v, "\047"); return i ? substr(v, 1, i - 1) : v }
+      if (q == "\"") {
+        out = ""
+        for (i = 2; i <= length(v); i++) {
+          c = substr(v, i, 1)
+          if (c == "\"") break
+          if (c == "\\" && i < length(v)) { i++; c = substr(v, i, 1); c = c == "n" ? "\n" : c == "t" ? "\t" : c == "r" ? "\r" : c }
+          out = out c
+        }
+        return out
+      }
+      sub(/[ \t]+#.*$/, "", v); sub(/^[ \t]+/, "", v); sub(/[ \t]+$/, "", v)
+      return v
+    }
+    function fail(message) { print FILENAME ": " message > "/dev/stderr"; failed = 1; exit 3 }
+    {
+      sub(/\r$/, ""); line = $0
+      sub(/^[ \t]*export[ \t]+/, "", line); sub(/^[ \t]+/, "", line); sub(/[ \t]+$/, "", line)
+      if (line == "" || substr(line, 1, 1) == "#") next
+      if (!match(line, /^[A-Za-z_][A-Za-z0-9_.-]*/)) fail("line " NR " is not KEY=VALUE")
+      key = substr(line, 1, RLENGTH); rest = substr(line, RLENGTH + 1); sub(/^[ \t]+/, "", rest)
+      if (rest == "") next
+      if (substr(rest, 1, 1) != "=") fail("line " NR " is not KEY=VALUE")
+      rest = substr(rest, 2); sub(/^[ \t]+/, "", rest)
+      if (!(key in val)) order[++n] = key
+      val[key] = unquote(rest)
+    }
+    END {
+      if (failed) exit 3
+      if (want == "*") {
+        for (i = 1; i <= n; i++) {
+          v = val[order[i]]
+          if (v ~ /[\n\r]/) fail(order[i] " holds a line break, which an env file cannot carry")
+          gsub(/[\\"$` + "`" + String.raw`]/, "\\\\&", v)
+          printf "%s=\"%s\"\n", order[i], v
+        }
+        exit 0
+      }
+      if (!(want in val)) fail("does not define " want)
+      if (val[want] ~ /[\n\r]/) fail(want " holds a line break, which an env file cannot carry")
+      printf "%s", val[want]
+    }' "$1"
+}`;
+
+/**
  * The script that decrypts the stack's secrets into the runtime dir (tmpfs, mode 0700) and writes
- * each service's env file from them. It reads the decrypted dotenv line by line and never sources
- * or evaluates it, so a '$' or a quote in a secret stays what it is.
+ * each service's env file from them. The decrypted dotenv is read by `dotenv` above, never
+ * sourced or evaluated, so a '$' or a quote in a secret stays what it is; a missing variable
+ * stops the stack instead of starting it with an empty password.
  */
 function secretsScript({ stack, layout }: StackInput, env: Record<string, { file: string; lines: SecretLine[] }>) {
   if (stack.manifest.secrets.length === 0) return undefined;
   const dir = `${layout.runtimeSecretsDir}/${stack.name}`;
-  const lines = [
-    '#!/bin/sh',
-    `# Decrypts the secrets of stack ${stack.name} into ${dir}, readable by this user only.`,
-    '# Rendered by berth; do not edit.',
-    'set -eu',
-    'umask 077',
-    `dir=${shQuote(dir)}`,
-    'mkdir -p "$dir/services"',
-    '',
-    '# value FILE NAME: the last NAME=... of a dotenv file, without surrounding quotes.',
-    'value() {',
-    '  v=$(sed -n "s/^[[:space:]]*\\(export[[:space:]]\\{1,\\}\\)\\{0,1\\}$2=//p" "$1" | tail -n 1)',
-    '  case $v in',
-    `    \\"*\\") v=\${v#\\"}; v=\${v%\\"} ;;`,
-    `    \\'*\\') v=\${v#\\'}; v=\${v%\\'} ;;`,
-    '  esac',
-    '  printf %s "$v"',
-    '}',
-    '',
-  ];
+  const lines = ['#!/bin/sh', `# Decrypts the secrets of stack ${stack.name} into ${dir}, readable by this user only.`, '# Rendered by berth; do not edit.', 'set -eu', 'umask 077', `dir=${shQuote(dir)}`, 'mkdir -p "$dir/services"', `trap 'rm -f "$dir"/.*.dotenv "$dir"/.*.tmp' EXIT`, '', DOTENV_FUNCTION, ''];
   for (const { name } of stack.manifest.secrets) {
     lines.push(
-      `${AGE} --decrypt --identity ${shQuote(layout.identityFile)} --output "$dir/.${name}.env.tmp" ${shQuote(`${layout.secretsDir}/${name}.env.age`)}`,
+      `${AGE} --decrypt --identity ${shQuote(layout.identityFile)} --output "$dir/.${name}.dotenv" ${shQuote(`${layout.secretsDir}/${name}.env.age`)}`,
+      // Normalised for systemd's EnvironmentFile= (compose mode), which has quoting rules of its own.
+      `dotenv "$dir/.${name}.dotenv" '*' > "$dir/.${name}.env.tmp"`,
       `mv "$dir/.${name}.env.tmp" "$dir/${name}.env"`,
     );
+  }
+  // Every value first, each in its own assignment: a failing $(...) inside printf's arguments would not stop the script.
+  const vars = new Map<string, string>();
+  for (const { lines: entries } of Object.values(env)) {
+    for (const e of entries) for (const p of e.parts) if ('secret' in p) vars.set(`${p.secret}\0${p.variable}`, `v${vars.size}`);
+  }
+  if (vars.size) lines.push('');
+  for (const [ref, shellVar] of vars) {
+    const [secret, variable] = ref.split('\0') as [string, string];
+    lines.push(`${shellVar}=$(dotenv "$dir/.${secret}.dotenv" ${variable})`);
   }
   for (const [service, { file, lines: entries }] of Object.entries(env)) {
     lines.push('', `# ${service}`, `{`);
     for (const e of entries) {
-      const args = e.parts.map((p) => ('text' in p ? shQuote(p.text) : `"$(value "$dir/${p.secret}.env" ${p.variable})"`));
+      const args = e.parts.map((p) => ('text' in p ? shQuote(p.text) : `"$${vars.get(`${p.secret}\0${p.variable}`)}"`));
       lines.push(`  printf '%s=${'%s'.repeat(args.length)}\\n' ${shQuote(e.key)} ${args.join(' ')}`);
     }
     lines.push(`} > ${shQuote(`${file}.tmp`)}`, `mv ${shQuote(`${file}.tmp`)} ${shQuote(file)}`);
@@ -221,15 +277,19 @@ function dirsScript({ stack, host, repo, layout }: StackInput, note: (key: strin
       continue;
     }
     lines.push(`mkdir -p ${shQuote(path)}`);
-    if (dir.mode) lines.push(`chmod ${dir.mode.padStart(4, '0')} ${shQuote(path)}`);
-    const inNetworkRoot = networkRoots.some((root) => isInside(root, path));
+    const mode = dir.mode?.padStart(4, '0');
     const owner = containerOwner(dir);
-    if (inNetworkRoot) {
+    if (networkRoots.some((root) => isInside(root, path))) {
+      if (mode) lines.push(`chmod ${mode} ${shQuote(path)}`);
       if (dir.owner !== 'user') note('dirs', 'approximated', `${path} is inside a network root: created, never chowned (NFS cannot remap owners); the export must be writable by uid ${layout.uid}`);
-      continue;
+    } else if (owner) {
+      // Inside the user namespace: once the directory belongs to a subordinate uid, only the
+      // namespace's root may chmod it, so a plain chmod would fail on every start after the first.
+      lines.push(`${PODMAN} unshare chown ${owner} ${shQuote(path)}`);
+      if (mode) lines.push(`${PODMAN} unshare chmod ${mode} ${shQuote(path)}`);
+    } else {
+      note('dirs', 'approximated', `${path}: owner ${dir.owner} is a host uid; a rootless user cannot chown to it, so prerequisites.sh (run as root) must`);
     }
-    if (owner) lines.push(`${PODMAN} unshare chown ${owner} ${shQuote(path)}`);
-    else if (dir.owner !== 'user') note('dirs', 'approximated', `${path}: owner ${dir.owner} is a host uid; a rootless user cannot chown to it, so prerequisites.sh (run as root) must`);
   }
   return artifact(rel(`${layout.binDir}/berth-dirs-${stack.name}`), lines.join('\n') + '\n', 0o755);
 }

@@ -111,3 +111,9 @@ export function pathUnitName(path: string, suffix: string): string {
 export function shQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
+
+/** A path in a setting that takes a space-separated list of paths (RequiresMountsFor=): quoted when it must be. */
+export function unitPath(path: string): string {
+  const safe = specifierSafe(path);
+  return /[\s"'\\]/.test(safe) ? `"${safe.replace(/[\\"]/g, (c) => `\\${c}`)}"` : safe;
+}

@@ -2,7 +2,7 @@ import { resolve, relative } from 'node:path';
 import type { FidelityNote } from '../../render/artifact.js';
 import { collectStackFiles } from '../../render/collect.js';
 import { renderHost, type HostRender } from '../../render/render-host.js';
-import { writeTree } from '../../render/write-tree.js';
+import { checkWritable, writeTree } from '../../render/write-tree.js';
 import { didYouMean } from '../../util/suggest.js';
 import { table } from '../../util/table.js';
 import { EXIT, UsageError, type Io } from '../io.js';
@@ -27,12 +27,14 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   const outFlag = args.values.out as string | undefined;
   const outFor = (host: string) => resolve(io.cwd, outFlag === undefined ? join2('out/render', host) : hosts.length === 1 && wanted !== 'all' ? outFlag : join2(outFlag, host));
 
+  // Every target is checked before any is written: no half-written set of hosts.
+  for (const host of hosts) checkWritable(outFor(host.name));
   const files = collectStackFiles(repo, new Set(hosts.flatMap((h) => h.stacks.map((s) => s.name))));
   const renders: (HostRender & { dir: string })[] = [];
   for (const host of hosts) {
     const render = renderHost(repo, host, files, (mode as Mode | undefined) ?? host.mode);
     const dir = outFor(host.name);
-    writeTree(dir, render.artifacts, `berth render ${host.name} (${render.mode} mode) of ${repo.dir}`);
+    writeTree(dir, render.artifacts, `berth render ${host.name} (${render.mode} mode)`);
     renders.push({ ...render, dir });
   }
 

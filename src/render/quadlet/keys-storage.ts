@@ -177,6 +177,11 @@ function fileRef(s: ServiceRender, kind: 'secrets' | 'configs', ref: ServiceFile
   let source: string | undefined;
   const file = asString(c.file);
   const content = asString(c.content);
+  if (file !== undefined && kind === 'secrets' && inside(s.ctx.stack.dir, file)) {
+    // The file is the secret in clear: shipping it would write it outside the runtime dir.
+    s.note(kind, 'refused', `${what} is a plain file in the stack folder (${relative(s.ctx.stack.dir, file)}), and berth ships no secret in clear: put its value in secrets/<name>.env.age and pass it through environment:, or keep the file on the host and name it by absolute path`);
+    return;
+  }
   if (file !== undefined) source = hostSource(s, file);
   else if (content !== undefined && kind === 'configs') {
     // Inline content is no secret (compose has no inline secrets): shipped beside the stack.
