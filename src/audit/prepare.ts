@@ -1,4 +1,5 @@
 import { basename, join } from 'node:path';
+import { secretPlaceholders } from '../config/secret-placeholder.js';
 import { loadRepo, type RepoLoad } from '../config/load-repo.js';
 import { hostVariables } from '../config/variables.js';
 import type { Repo } from '../model/repo.js';
@@ -78,7 +79,7 @@ function stackEnv(repo: Repo): (file: string) => Record<string, string> {
     const stack = Object.values(repo.stacks).find((s) => s.composeFile === file);
     if (!stack) return base;
     const host = repo.hosts.find((h) => h.stacks.some((s) => s.name === stack.name));
-    const secrets = Object.fromEntries(stack.manifest.secrets.flatMap((s) => (s.vars ?? []).map((v) => [v, `<secret ${s.name}.${v}>`])));
+    const secrets = secretPlaceholders(stack.manifest.secrets);
     return { ...secrets, ...(host ? { ...hostVariables(host.user, host.uid), ...host.roots } : base) };
   };
 }

@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { secretPlaceholders } from './secret-placeholder.js';
 import { isDir } from '../util/fs.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadCompose } from '../compose/load.js';
@@ -190,7 +191,7 @@ function deploy(host: Host, stack: Stack, source: FileSource, diagnostics: Diagn
 
 function loadStackProject(stack: Stack, env: Record<string, string>, profiles: string[], source: FileSource, diagnostics: Diagnostic[]) {
   // Declared secret variables are defined at run time; a placeholder lets interpolation see them.
-  const secretVars = Object.fromEntries(stack.manifest.secrets.flatMap((s) => (s.vars ?? []).map((v) => [v, `<secret ${s.name}.${v}>`])));
+  const secretVars = secretPlaceholders(stack.manifest.secrets);
   const opaqueSecrets = stack.manifest.secrets.filter((s) => s.vars === undefined).map((s) => s.name);
   const result = loadCompose(stack.composeFile, source, {
     env: { ...secretVars, ...env },

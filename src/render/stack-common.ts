@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { hasSecretPlaceholder, SECRET_PLACEHOLDER } from '../config/secret-placeholder.js';
+import { isInside } from '../util/fs.js';
 import { relative, sep } from 'node:path';
 import { interpolate } from '../compose/interpolate.js';
 import { hostEnv } from '../config/variables.js';
@@ -23,8 +25,6 @@ export interface StackInput {
 
 const AGE = '/usr/bin/age';
 const PODMAN = '/usr/bin/podman';
-/** What the loader put where a declared secret variable was interpolated (see load-repo.ts). */
-const PLACEHOLDER = /<secret ([a-z0-9][a-z0-9_.-]*)\.([A-Za-z_][A-Za-z0-9_]*)>/g;
 
 /**
  * The parts of a stack both render modes share: ordering, preparation before start (secrets,
@@ -150,10 +150,10 @@ function secretEnvFiles({ deployment, stack, layout }: StackInput): Record<strin
   for (const [name, service] of Object.entries(deployment.project.services).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const lines: SecretLine[] = [];
     for (const [key, value] of Object.entries(service.config.environment)) {
-      if (value === null || !value.includes('<secret ')) continue;
+      if (value === null || !hasSecretPlaceholder(value)) continue;
       const parts: SecretLine['parts'] = [];
       let last = 0;
-      for (const m of value.matchAll(PLACEHOLDER)) {
+      for (const m of value.matchAll(SECRET_PLACEHOLDER)) {
         if (m.index > last) parts.push({ text: value.slice(last, m.index) });
         parts.push({ secret: m[1]!, variable: m[2]! });
         last = m.index + m[0].length;
@@ -326,10 +326,6 @@ function splitCommand(line: string): string[] | undefined {
   return words.every((w): w is string => typeof w === 'string' && !w.includes('$')) && words.length ? words : undefined;
 }
 
-function isInside(dir: string, path: string): boolean {
-  const r = relative(dir, path);
-  return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && r !== '..');
-}
 
 function toPosix(p: string): string {
   return p.split(sep).join('/');

@@ -1,5 +1,5 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { isInside } from '../util/fs.js';
 import { hostEnv } from '../config/variables.js';
 import type { ComposeProject } from '../model/compose.js';
 import type { Host, Repo, Stack } from '../model/repo.js';
@@ -103,7 +103,3 @@ function chownHost(path: string, uid: number, gid: number): void {
   }
 }
 
-function isInside(dir: string, path: string): boolean {
-  const r = relative(dir, path);
-  return r === '' || (!r.startsWith(`..${sep}`) && r !== '..' && !r.startsWith(sep));
-}

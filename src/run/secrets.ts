@@ -2,17 +2,16 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname } from 'node:path';
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
+import { hasSecretPlaceholder, SECRET_PLACEHOLDER } from '../config/secret-placeholder.js';
 import type { SecretRef } from '../model/repo.js';
 import { parseDotenv } from '../source/dotenv.js';
 import { commandFailed, runCommand } from './command.js';
 import { RunError } from './errors.js';
 
-/** What the loader puts where a declared secret variable was interpolated (see loadStackProject in load-repo.ts). */
-const PLACEHOLDER = /<secret ([a-z0-9][a-z0-9_.-]*)\.([A-Za-z_][A-Za-z0-9_]*)>/g;
 
 /** Whether a config value (at any depth) reads a secret. */
 export function hasSecret(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('<secret ') && new RegExp(PLACEHOLDER.source).test(value);
+  if (typeof value === 'string') return hasSecretPlaceholder(value);
   if (Array.isArray(value)) return value.some(hasSecret);
   if (value !== null && typeof value === 'object') return Object.values(value).some(hasSecret);
   return false;
@@ -21,7 +20,7 @@ export function hasSecret(value: unknown): boolean {
 /** The secrets (names) a set of values reads. */
 export function secretsRead(values: Iterable<string>): Set<string> {
   const names = new Set<string>();
-  for (const v of values) for (const m of v.matchAll(PLACEHOLDER)) names.add(m[1]!);
+  for (const v of values) for (const m of v.matchAll(SECRET_PLACEHOLDER)) names.add(m[1]!);
   return names;
 }
 
@@ -30,7 +29,7 @@ export type SecretValues = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
 /** A value with its placeholders replaced by the decrypted values. */
 export function substituteSecrets(template: string, secrets: SecretValues): string {
-  return template.replace(PLACEHOLDER, (_m, name: string, variable: string) => {
+  return template.replace(SECRET_PLACEHOLDER, (_m, name: string, variable: string) => {
     const value = secrets.get(name)?.get(variable);
     if (value === undefined) throw new RunError(`secret ${name} does not define ${variable}: add ${variable}=... to its dotenv file and encrypt it again`);
     return value;

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export function isDir(path: string): boolean {
@@ -29,4 +29,10 @@ export function packageFolder(relativePath: string): string | undefined {
     dir = dirname(dir);
   }
   return undefined;
+}
+
+/** Whether `path` is `dir` or lies below it (lexically: neither is resolved). */
+export function isInside(dir: string, path: string): boolean {
+  const r = relative(dir, path);
+  return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
 }

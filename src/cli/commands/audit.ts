@@ -1,4 +1,5 @@
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
+import { isInside } from '../../util/fs.js';
 import { createTwoFilesPatch } from 'diff';
 import { fixedTexts, type FixMode } from '../../audit/apply-fixes.js';
 import { ruleDocs } from '../../audit/docs.js';
@@ -65,7 +66,7 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
     const original = new Map<string, string>();
     let settled = false;
     for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
-      const changed = fixedTexts(result.findings.filter((f) => inside(p.discovery.root, f.span.file)), mode, result.texts);
+      const changed = fixedTexts(result.findings.filter((f) => (f.span.file !== p.discovery.root && isInside(p.discovery.root, f.span.file))), mode, result.texts);
       if (changed.size === 0) {
         settled = true;
         break;
@@ -132,11 +133,6 @@ function buildReport(p: Prepared, result: AuditResult, failOn: Severity | 'none'
   };
 }
 
-/** Fixes never touch files outside the audited folder (a build context at ../other, say). */
-function inside(root: string, file: string): boolean {
-  const r = relative(root, file);
-  return r !== '' && !r.startsWith('..') && !isAbsolute(r);
-}
 
 function listRules(): string {
   const rows = [...RULES.values()].map((r) => [r.meta.id, r.meta.category, r.meta.severity, r.meta.fixable || '-', r.meta.style ? 'style (off)' : r.meta.profiles.join(', ')]);

@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { isInside } from '../../util/fs.js';
 import type { ServiceFileRef, VolumeMount } from '../../model/compose.js';
 import { hostEnv } from '../../config/variables.js';
 import { artifact } from '../artifact.js';
@@ -89,7 +90,7 @@ function bind(s: ServiceRender, m: VolumeMount): string | undefined {
   if (m.bind?.propagation) opts.push(m.bind.propagation);
   opts.push(...(m.options ?? []));
   const spec = `${source}:${m.target}${opts.length ? `:${opts.join(',')}` : ''}`;
-  const optional = s.ctx.stack.manifest.mounts.optional.find((p) => inside(p, source));
+  const optional = s.ctx.stack.manifest.mounts.optional.find((p) => isInside(p, source));
   if (optional !== undefined || /\s/.test(source)) {
     // Quadlet adds RequiresMountsFor= for every Volume= source, a hard dependency that would fail
     // the container when an optional mount (stack.yml mounts.optional) is down at boot; and it
@@ -115,10 +116,10 @@ function hostSource(s: ServiceRender, source: string): string {
 function willExist(s: ServiceRender, repoPath: string, source: string): boolean {
   if (s.ctx.common.hostPath(repoPath) !== repoPath) return true;
   const env = hostEnv(s.ctx.host);
-  if (inside(s.ctx.layout.runtimeDir, source)) return true;
+  if (isInside(s.ctx.layout.runtimeDir, source)) return true;
   return s.ctx.stack.manifest.dirs.some((d) => {
     const path = resolveDirPath(d, env);
-    return path !== undefined && inside(path, source);
+    return path !== undefined && isInside(path, source);
   });
 }
 
@@ -177,7 +178,7 @@ function fileRef(s: ServiceRender, kind: 'secrets' | 'configs', ref: ServiceFile
   let source: string | undefined;
   const file = asString(c.file);
   const content = asString(c.content);
-  if (file !== undefined && kind === 'secrets' && inside(s.ctx.stack.dir, file)) {
+  if (file !== undefined && kind === 'secrets' && isInside(s.ctx.stack.dir, file)) {
     // The file is the secret in clear: shipping it would write it outside the runtime dir.
     s.note(kind, 'refused', `${what} is a plain file in the stack folder (${relative(s.ctx.stack.dir, file)}), and berth ships no secret in clear: put its value in secrets/<name>.env.age and pass it through environment:, or keep the file on the host and name it by absolute path`);
     return;
@@ -222,9 +223,5 @@ const filesystem: KeyRule = {
   },
 };
 
-function inside(dir: string, path: string): boolean {
-  const d = dir.replace(/\/+$/, '');
-  return path === d || path.startsWith(`${d}/`);
-}
 
 export const STORAGE_RULES: KeyRule[] = [volumes, files, filesystem];
