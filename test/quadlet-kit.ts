@@ -36,38 +36,48 @@ export function generate(dir: string): Generated {
 }
 
 /**
- * The argv systemd runs for an ExecStart= line: words split at blanks, quotes and C escapes
- * undone, then `%%` → `%` (other specifiers such as %t stay as written) and `$$` → `$`.
+ * The argv systemd runs for an ExecStart= line: words split at systemd's blanks (space, tab, CR,
+ * LF; not other Unicode spaces), quotes and C escapes undone (a \xNN escape is one byte, as in
+ * systemd, so the word is decoded as UTF-8 at the end), then `%%` → `%` (other specifiers such as
+ * %t stay as written) and `$$` → `$`. A bare `;` word is systemd's command separator, which no
+ * single podman command line may hold: it throws.
  */
 export function execArgv(line: string): string[] {
   const words: string[] = [];
   let i = 0;
-  const unescape = (): string => {
+  const blank = (c: string | undefined): boolean => c !== undefined && ' \t\n\r'.includes(c);
+  const utf8 = (text: string): number[] => [...Buffer.from(text, 'utf8')];
+  const unescape = (): number[] => {
     const c = line[++i]!;
     i++;
     if (c === 'x') {
       const hex = line.slice(i, i + 2);
       i += 2;
-      return String.fromCharCode(parseInt(hex, 16));
+      return [parseInt(hex, 16)];
     }
-    return ({ n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", ' ': ' ' } as Record<string, string>)[c] ?? c;
+    return utf8(({ a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"', "'": "'", ' ': ' ' } as Record<string, string>)[c] ?? c);
+  };
+  const literal = (): number[] => {
+    const c = String.fromCodePoint(line.codePointAt(i)!);
+    i += c.length;
+    return utf8(c);
   };
   while (i < line.length) {
-    while (i < line.length && /\s/.test(line[i]!)) i++;
+    while (blank(line[i])) i++;
     if (i >= line.length) break;
-    let word = '';
-    while (i < line.length && !/\s/.test(line[i]!)) {
+    const start = i;
+    const bytes: number[] = [];
+    while (i < line.length && !blank(line[i])) {
       const c = line[i]!;
       if (c === '"' || c === "'") {
         i++;
-        while (i < line.length && line[i] !== c) word += line[i] === '\\' ? unescape() : line[i++];
+        while (i < line.length && line[i] !== c) bytes.push(...(line[i] === '\\' ? unescape() : literal()));
         i++;
-      } else if (c === '\\') word += unescape();
-      else {
-        word += c;
-        i++;
-      }
+      } else if (c === '\\') bytes.push(...unescape());
+      else bytes.push(...literal());
     }
+    if (line.slice(start, i) === ';') throw new Error(`a bare ";" in ExecStart= ends the command there (systemd's separator): ${line}`);
+    const word = Buffer.from(bytes).toString('utf8');
     words.push(word.replace(/%(.)/g, (m, x: string) => (x === '%' ? '%' : m)).replace(/\$\$/g, '$'));
   }
   return words;

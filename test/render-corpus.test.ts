@@ -8,12 +8,14 @@ import type { Deployment, Stack } from '../src/model/repo.js';
 import type { Artifact, FidelityNote } from '../src/render/artifact.js';
 import type { StackRenderContext } from '../src/render/context.js';
 import { hostLayout } from '../src/render/layout.js';
+import { splitCommand } from '../src/render/quadlet/command.js';
 import { renderQuadletStack } from '../src/render/quadlet/index.js';
+import { serviceUnit } from '../src/render/quadlet/names.js';
 import { stackCommon } from '../src/render/stack-common.js';
 import { FileSource } from '../src/source/files.js';
 import { CORPUS, removeTree, sharedOrSkip, tempTree } from './helpers.js';
 import { load, writeArtifacts } from './render-host-kit.js';
-import { generate, quadletOrSkip } from './quadlet-kit.js';
+import { generate, podmanRun, quadletOrSkip } from './quadlet-kit.js';
 
 interface Outcome {
   file: string;
@@ -22,6 +24,8 @@ interface Outcome {
   loaderErrors: string[];
   artifacts: Artifact[];
   notes: FidelityNote[];
+  /** The command words of each service unit whose command was rendered as Exec=. */
+  commands: Map<string, string[]>;
 }
 
 /**
@@ -49,7 +53,7 @@ test('every corpus compose file renders in Quadlet mode and passes the generator
       const path = join(dir, file);
       const r = loadCompose(path, source, { allProfiles: true, projectName: name });
       const loaderErrors = [...new Set(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code))];
-      if (loaderErrors.length || !r.project) return { file, stack: name, loaderErrors, artifacts: [], notes: [] };
+      if (loaderErrors.length || !r.project) return { file, stack: name, loaderErrors, artifacts: [], notes: [], commands: new Map() };
       const stack: Stack = { ...base, name, dir: dirname(path), composeFile: path };
       const deployment: Deployment = { host: host.name, stack: name, project: r.project };
       const input = { repo: { ...repo, stacks: { [name]: stack } }, host: { ...host, stacks: [{ name, span: base.span }] }, stack, deployment, layout, files: new Map([[path, readFileSync(path)]]) };
@@ -66,7 +70,13 @@ test('every corpus compose file renders in Quadlet mode and passes the generator
           assert.ok(noted, `${file}: service ${svc.name} uses ${key}, which got no fidelity note`);
         }
       }
-      return { file, stack: name, loaderErrors, artifacts: rendered.artifacts, notes: rendered.notes };
+      const commands = new Map<string, string[]>();
+      for (const svc of Object.values(r.project.services)) {
+        if (!rendered.notes.some((n) => n.service === svc.name && n.key === 'command' && n.message.startsWith('Exec='))) continue;
+        const command = svc.config.command;
+        commands.set(serviceUnit(name, svc.name), Array.isArray(command) ? command.map(String) : splitCommand(String(command)).words);
+      }
+      return { file, stack: name, loaderErrors, artifacts: rendered.artifacts, notes: rendered.notes, commands };
     });
 
     const quadletDir = join(out, layout.quadletDir);
@@ -84,6 +94,7 @@ test('every corpus compose file renders in Quadlet mode and passes the generator
     const count = (reason: string) => byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
     let rendered = 0;
     let containers = 0;
+    let commands = 0;
     for (const o of outcomes) {
       if (o.loaderErrors.length) {
         count(`loader: ${o.loaderErrors.join(',')}`);
@@ -96,17 +107,25 @@ test('every corpus compose file renders in Quadlet mode and passes the generator
       }
       rendered++;
       containers += made.length;
-      // Each .container the generator accepted became a service unit.
+      // Each .container the generator accepted became a service unit, whose ExecStart= is one
+      // podman command (podmanRun throws on a bare ";") ending with the compose command, word for word.
       for (const a of made) {
         const unit = a.path.slice(a.path.lastIndexOf('/') + 1).replace(/\.container$/, '.service');
-        if (!rejected.has(o.file)) assert.ok(g.units.has(unit), `${o.file}: the generator made no ${unit}`);
+        if (rejected.has(o.file)) continue;
+        assert.ok(g.units.has(unit), `${o.file}: the generator made no ${unit}`);
+        const argv = podmanRun(g.units, unit);
+        const command = o.commands.get(unit);
+        if (command) {
+          assert.deepEqual(argv.slice(-command.length), command, `${o.file}: ${unit} does not end with its command`);
+          commands++;
+        }
       }
     }
     const refusedKeys = new Map<string, number>();
     for (const o of outcomes) for (const n of o.notes) if (n.fidelity === 'refused') refusedKeys.set(`${n.key}: ${n.message}`, (refusedKeys.get(`${n.key}: ${n.message}`) ?? 0) + 1);
 
     const refused = outcomes.length - rendered;
-    t.diagnostic(`${outcomes.length} corpus compose files: ${rendered} rendered (${containers} containers) and accepted by the Quadlet generator, ${refused} refused, in ${Date.now() - started} ms`);
+    t.diagnostic(`${outcomes.length} corpus compose files: ${rendered} rendered (${containers} containers, ${commands} commands checked word for word) and accepted by the Quadlet generator, ${refused} refused, in ${Date.now() - started} ms`);
     for (const [reason, n] of [...byReason].sort()) t.diagnostic(`refused ${n}: ${reason}`);
     for (const [reason, n] of [...refusedKeys].sort((a, b) => b[1] - a[1])) t.diagnostic(`key refused ${n}x in rendered files: ${reason}`);
     const fidelity = new Map<string, number>();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -8,11 +8,13 @@ import type { Artifact, FidelityNote } from '../src/render/artifact.js';
 import { collectStackFiles } from '../src/render/collect.js';
 import type { StackRenderContext } from '../src/render/context.js';
 import { hostLayout } from '../src/render/layout.js';
+import { podmanArgsValue, quadletWordLoss } from '../src/render/quadlet/command.js';
 import { KNOWN_SERVICE_KEYS, renderQuadletStack } from '../src/render/quadlet/index.js';
 import { stackCommon } from '../src/render/stack-common.js';
+import { execWord, unitFile } from '../src/render/unit-file.js';
 import { ROOT, removeTree, tempTree } from './helpers.js';
 import { generate, optionValues, podmanRun, quadletOrSkip, unitLines, type Generated } from './quadlet-kit.js';
-import { EXAMPLE, load, writeArtifacts } from './render-host-kit.js';
+import { EXAMPLE, load, renderOwn, writeArtifacts } from './render-host-kit.js';
 
 interface HostQuadlet {
   host: string;
@@ -299,7 +301,9 @@ describe('Quadlet rendering of tricky keys', () => {
       assert.ok(vols.includes('/home/homelab/.local/share/berth/stacks/tricky/conf:/etc/app:ro,z'), vols.join(' '));
       assert.ok(vols.includes('shared-cache:/var/cache:U'));
       assert.ok(vols.includes('/anon'));
-      assert.ok(vols.includes('/home/homelab/.local/share/berth/stacks/tricky/token.txt:/run/secrets/token:ro'));
+      // A secret file in the stack folder is the secret in clear: refused, never shipped or mounted.
+      assert.ok(!vols.some((v) => v.includes('token.txt')), vols.join(' '));
+      assert.equal(h!.notes.find((n) => n.service === 'web' && n.key === 'secrets')?.fidelity, 'refused');
       assert.ok(vols.includes('/home/homelab/.local/share/berth/configs/tricky/app_conf:/etc/app.conf:ro'));
       assert.equal(text(files, 'configs/tricky/app_conf'), 'key=value');
       // Networks: the service name and compose aliases on each network, the static address on its own.
@@ -372,6 +376,246 @@ describe('Quadlet rendering of tricky keys', () => {
   });
 
   test.after(() => removeTree(dir));
+});
+
+/** Words around which Quadlet's splitting and re-quoting, then systemd's parsing, could go wrong. */
+const WORDS = ['', ';', 'a;b', ';;', ' ;', '\\;', '"', "'", '""', "''", ' ', 'a  b', '%n', '%%', '$X', '${X}', '\\', 'x\\', '\x01', '\x07', '\b', '\v', '\f', '\t', '\r', 'line1\nline2', '\x7f', '\u0080', 'x\u0080y', '\u0081', '\u0085', '\u00a0', 'é', '😀', '-', '#', 'a=b', '\0'];
+
+test("Quadlet 5.4 passes a word through Exec= and PodmanArgs= exactly when quadletWordLoss says it does", (t) => {
+  if (!quadletOrSkip(t)) return;
+  const dir = mkdtempSync(join(tmpdir(), 'berth-quadlet-words-'));
+  const image = 'docker.io/library/busybox:1';
+  try {
+    WORDS.forEach((word, i) => {
+      const file = (entry: [string, string]) => unitFile([{ name: 'Container', entries: [['Image', image], entry] }]);
+      writeFileSync(join(dir, `exec${i}.container`), file(['Exec', ['first', word, 'last'].map(execWord).join(' ')]));
+      writeFileSync(join(dir, `args${i}.container`), file(['PodmanArgs', podmanArgsValue(['--label', word])]));
+    });
+    const g = generate(dir);
+    const argv = (unit: string): string[] | string => {
+      try {
+        return podmanRun(g.units, unit);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    WORDS.forEach((word, i) => {
+      const loss = quadletWordLoss(word);
+      const exec = argv(`exec${i}.service`);
+      const after = typeof exec === 'string' ? exec : exec.slice(exec.indexOf(image) + 1);
+      assert.equal(JSON.stringify(after) === JSON.stringify(['first', word, 'last']), loss === undefined, `${JSON.stringify(word)} through Exec= gives ${JSON.stringify(after)}; quadletWordLoss: ${loss ?? 'passes'}`);
+      // An option whose value is empty or ";" is written --option=value, which gets through.
+      const args = argv(`args${i}.service`);
+      const labels = typeof args === 'string' ? args : optionValues(args, '--label');
+      const expected = loss === undefined || word === '' || word === ';';
+      assert.equal(JSON.stringify(labels) === JSON.stringify([word]), expected, `${JSON.stringify(word)} through PodmanArgs= gives ${JSON.stringify(labels)}`);
+    });
+  } finally {
+    removeTree(dir);
+  }
+});
+
+describe('Quadlet rendering of commands Exec= cannot carry', () => {
+  const dir = tempTree({
+    'berth.yml': 'user: homelab\nuid: 1000\n',
+    'hosts.yml': 'hosts:\n  h1:\n    stacks: [cmd]\n',
+    'stacks/cmd/compose.yml': [
+      'services:',
+      '  emptyword:',
+      '    image: docker.io/library/redis:7',
+      '    command: ["redis-server", "--save", "", "--appendonly", "no"]',
+      '  quotedempty:',
+      `    command: redis-server --save '' --appendonly no`,
+      '    image: docker.io/library/redis:7',
+      '  semicolon:',
+      '    image: docker.io/library/busybox:1',
+      '    command: ["sh", "-c", "echo a", ";", "echo b"]',
+      '  folded:',
+      '    image: docker.io/library/redis:7',
+      '    entrypoint: ["redis-server"]',
+      '    command: ["--save", "", "--appendonly", "no", ";"]',
+      '  cleared:',
+      '    image: docker.io/library/busybox:1',
+      '    entrypoint: []',
+      '    command: ["echo", ""]',
+      '  lonesemi:',
+      '    image: docker.io/library/busybox:1',
+      '    entrypoint: ";"',
+      '    working_dir: ";"',
+      '    cap_add: [";"]',
+      '    security_opt: [";", ""]',
+      '',
+    ].join('\n'),
+  });
+  const [h] = renderRepo(load(dir));
+  const notes = (service: string, key: string) => h!.notes.filter((n) => n.service === service && n.key === key);
+
+  test('a command with an empty word or a lone ";" is refused with the reason, not cut short or split in two', (t) => {
+    for (const [service, reason] of [
+      ['emptyword', /^word 3 \(""\): it is empty, and Quadlet stops reading the line at an empty word/],
+      ['quotedempty', /^word 3 \(""\): it is empty/],
+      ['semicolon', /^word 4 \(";"\): it is a lone ";", which Quadlet writes unquoted into ExecStart=, where systemd reads it as the end of the command/],
+    ] as const) {
+      assert.deepEqual(
+        notes(service, 'command').map((n) => n.fidelity),
+        ['refused'],
+      );
+      assert.match(notes(service, 'command')[0]!.message, reason);
+      assert.match(notes(service, 'command')[0]!.message, /the image's default command runs; with entrypoint: given too/);
+      assert.doesNotMatch(text(h!.artifacts, `/cmd-${service}.container`), /^Exec=/m);
+    }
+    assert.match(notes('lonesemi', 'working_dir')[0]!.message, /^";": it is a lone ";"/);
+    assert.equal(notes('lonesemi', 'working_dir')[0]!.fidelity, 'refused');
+    if (!quadletOrSkip(t)) return;
+    const g = generateHost(h!);
+    try {
+      assert.equal(g.status, 0, g.errors.join('\n'));
+      assert.deepEqual(g.errors, []);
+      for (const service of ['emptyword', 'quotedempty', 'semicolon']) {
+        const run = podmanRun(g.units, `cmd-${service}.service`);
+        assert.match(run[run.length - 1]!, /^docker\.io\/library\/(redis|busybox):\d$/, `${service}: nothing follows the image: ${run.join(' ')}`);
+      }
+      // With an entrypoint, entrypoint and command become one Entrypoint= array, which carries them whole.
+      const folded = podmanRun(g.units, 'cmd-folded.service');
+      assert.equal(folded[folded.length - 1], 'docker.io/library/redis:7');
+      assert.deepEqual(optionValues(folded, '--entrypoint').map((v) => JSON.parse(v) as unknown), [['redis-server', '--save', '', '--appendonly', 'no', ';']]);
+      assert.deepEqual(
+        notes('folded', 'command').map((n) => [n.fidelity, n.message.slice(0, 30)]),
+        [['mapped', 'appended to Entrypoint= (5 wor']],
+      );
+      // An empty entrypoint clears the image's: the command runs alone, as the entrypoint.
+      const cleared = podmanRun(g.units, 'cmd-cleared.service');
+      assert.deepEqual(optionValues(cleared, '--entrypoint').map((v) => JSON.parse(v) as unknown), [['echo', '']]);
+      assert.equal(cleared[cleared.length - 1], 'docker.io/library/busybox:1');
+      // A lone ";" entrypoint is written as a JSON array, which Quadlet quotes; the working dir is
+      // refused; option values reach podman as they are (podman judges them), written --option=value.
+      const lonesemi = podmanRun(g.units, 'cmd-lonesemi.service');
+      assert.deepEqual(optionValues(lonesemi, '--entrypoint'), ['[";"]']);
+      assert.deepEqual(optionValues(lonesemi, '--workdir'), []);
+      assert.deepEqual(optionValues(lonesemi, '--cap-add'), [';']);
+      assert.deepEqual(optionValues(lonesemi, '--security-opt'), [';', '']);
+      assert.equal(lonesemi[lonesemi.length - 1], 'docker.io/library/busybox:1');
+    } finally {
+      removeTree(g.dir);
+    }
+  });
+
+  test.after(() => removeTree(dir));
+});
+
+describe('Quadlet rendering of depends_on service_healthy on a healthcheck that is not rendered', () => {
+  const dir = tempTree({
+    'berth.yml': 'user: homelab\nuid: 1000\n',
+    'hosts.yml': 'hosts:\n  h1:\n    stacks: [hc]\n',
+    'secrets/hc.env.age': 'age-encryption.org/v1\n-> X25519 placeholder\nplaceholder\n--- placeholder\n',
+    'stacks/hc/stack.yml': 'secrets:\n  - name: hc\n    vars: [PW]\n',
+    'stacks/hc/compose.yml': [
+      'services:',
+      '  sechc:',
+      '    image: docker.io/library/postgres:16',
+      '    environment: { PGPASSWORD: "${PW}" }',
+      '    healthcheck:',
+      '      test: ["CMD-SHELL", "pg_isready --password ${PW}"]',
+      '  badhc:',
+      '    image: docker.io/library/busybox:1',
+      '    healthcheck:',
+      '      test: ["CMD"]',
+      '  imagehc:',
+      '    image: docker.io/library/busybox:1',
+      '  testhc:',
+      '    image: docker.io/library/busybox:1',
+      '    healthcheck: { test: ["CMD", "true"] }',
+      '  web:',
+      '    image: docker.io/library/nginx:1.27',
+      '    depends_on:',
+      '      sechc: { condition: service_healthy }',
+      '      badhc: { condition: service_healthy }',
+      '      imagehc: { condition: service_healthy }',
+      '      testhc: { condition: service_healthy }',
+      '',
+    ].join('\n'),
+  });
+  const [h] = renderRepo(load(dir));
+
+  test('a refused check is not waited for: no Notify=healthy that nothing could satisfy, and the dependent says so', (t) => {
+    const dep = (name: string) => h!.notes.find((n) => n.service === 'web' && n.key === 'depends_on' && n.message.startsWith(`${name}: `))!;
+    assert.equal(h!.notes.find((n) => n.service === 'sechc' && n.key === 'healthcheck')?.fidelity, 'refused');
+    assert.equal(h!.notes.find((n) => n.service === 'badhc' && n.key === 'healthcheck.test')?.fidelity, 'refused');
+    for (const [name, key] of [
+      ['sechc', 'healthcheck is refused: it reads a secret variable'],
+      ['badhc', 'healthcheck.test is refused: ["CMD"] is not'],
+    ] as const) {
+      assert.equal(dep(name).fidelity, 'approximated');
+      assert.ok(dep(name).message.includes(`${name}'s healthcheck is not rendered (${key}`), dep(name).message);
+      assert.match(dep(name).message, /nothing would report it healthy: this waits for it to start only/);
+    }
+    assert.match(dep('imagehc').message, /relies on its image's own HEALTHCHECK/);
+    assert.equal(dep('testhc').fidelity, 'approximated', 'Requires= also propagates stops');
+    assert.match(dep('testhc').message, /^testhc: Requires=\+After=hc-testhc\.service, testhc reports started only once healthy \(Notify=healthy\);/);
+    for (const [service, notify] of [['sechc', false], ['badhc', false], ['imagehc', true], ['testhc', true]] as const) {
+      assert.equal(/^Notify=healthy$/m.test(text(h!.artifacts, `/hc-${service}.container`)), notify, `${service}: Notify=healthy should be ${notify ? 'set' : 'absent'}`);
+    }
+    if (!quadletOrSkip(t)) return;
+    const g = generateHost(h!);
+    try {
+      assert.equal(g.status, 0, g.errors.join('\n'));
+      for (const [service, mode] of [['sechc', 'conmon'], ['badhc', 'conmon'], ['imagehc', 'healthy'], ['testhc', 'healthy']]) {
+        assert.ok(podmanRun(g.units, `hc-${service}.service`).includes(`--sdnotify=${mode}`), `${service} lacks --sdnotify=${mode}`);
+      }
+      assert.deepEqual(optionValues(podmanRun(g.units, 'hc-sechc.service'), '--health-cmd'), []);
+    } finally {
+      removeTree(g.dir);
+    }
+  });
+
+  test.after(() => removeTree(dir));
+});
+
+test('ports of a service without a network namespace of its own are refused, and the firewall check does not count them as published', () => {
+  const dir = tempTree({
+    'berth.yml': 'user: homelab\nuid: 1000\n',
+    'hosts.yml': 'hosts:\n  h1:\n    stacks: [net]\n',
+    'stacks/net/compose.yml': [
+      'services:',
+      '  holder:',
+      '    image: docker.io/library/busybox:1',
+      '    ports: ["8080:8080"]',
+      '  guest:',
+      '    image: docker.io/library/busybox:1',
+      '    network_mode: service:holder',
+      '    ports: ["9090:80"]',
+      '  hostnet:',
+      '    image: docker.io/library/busybox:1',
+      '    network_mode: host',
+      '    ports: ["7070:7070"]',
+      '',
+    ].join('\n'),
+  });
+  try {
+    for (const repo of [load(dir), load(EXAMPLE)]) {
+      const quadletNotes = renderRepo(repo).flatMap((h) => h.notes);
+      for (const host of repo.hosts) {
+        const hostNotes = renderOwn(repo, host.name, 'quadlet').notes.filter((n) => n.key === 'ports');
+        for (const refused of quadletNotes.filter((n) => n.key === 'ports' && n.fidelity === 'refused')) {
+          const firewall = hostNotes.find((n) => n.stack === refused.stack && n.service === refused.service);
+          assert.equal(firewall, undefined, `${refused.stack}/${refused.service}: its ports are refused (${refused.message}), yet the firewall check says: ${firewall?.message}`);
+        }
+      }
+    }
+    const [h] = renderRepo(load(dir));
+    assert.deepEqual(
+      h!.notes.filter((n) => n.key === 'ports' && n.fidelity === 'refused').map((n) => n.service),
+      ['guest', 'hostnet'],
+    );
+    // The holder publishes on all addresses, and the check still says the firewall lacks it.
+    const firewall = renderOwn(load(dir), 'h1', 'quadlet').notes.filter((n) => n.key === 'ports');
+    assert.deepEqual(
+      firewall.map((n) => [n.service, n.message.slice(0, 32)]),
+      [['holder', 'publishes 0.0.0.0:8080/tcp on al']],
+    );
+  } finally {
+    removeTree(dir);
+  }
 });
 
 test('every service key of the compose schema has a rule, so none can be dropped silently', () => {

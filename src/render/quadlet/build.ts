@@ -3,6 +3,7 @@ import { artifact } from '../artifact.js';
 import { rel } from '../layout.js';
 import { renderedBy } from '../stack-common.js';
 import { execWord, quadletArg, quadletArgFits, specifierSafe, unitFile, type Entry } from '../unit-file.js';
+import { podmanArgsValue } from './command.js';
 import { buildFile, builtImageName, qualifiedImage } from './names.js';
 import type { ServiceRender } from './service-render.js';
 import { asBool, asRecord, asString, asStrings, keyValues } from './values.js';
@@ -51,7 +52,7 @@ export function renderBuild(s: ServiceRender): string | undefined {
   const platforms = asStrings(b.platforms);
   if (platforms.length) args.push([`--platform=${platforms[0]}`]);
   for (const [name, path] of Object.entries(asRecord(b.additional_contexts) ?? {})) args.push([`--build-context=${name}=${s.ctx.common.hostPath(asString(path) ?? '')}`]);
-  for (const words of args) entries.push(['PodmanArgs', words.map(execWord).join(' ')]);
+  for (const words of args) entries.push(['PodmanArgs', podmanArgsValue(words)]);
 
   const file = buildFile(s.stack, s.name);
   const description = `${s.ctx.stack.manifest.description ?? s.stack}: image of ${s.name}`;

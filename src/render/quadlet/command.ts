@@ -1,4 +1,4 @@
-import { shQuote } from '../unit-file.js';
+import { execWord, shQuote } from '../unit-file.js';
 
 export interface SplitCommand {
   words: string[];
@@ -56,10 +56,45 @@ export function splitCommand(text: string): SplitCommand {
   return operator === undefined ? { words } : { words, operator };
 }
 
-/** An entrypoint as podman's --entrypoint takes it: a plain program, or a JSON array for several words. */
+/**
+ * An entrypoint as podman's --entrypoint takes it: a plain program, or a JSON array for several
+ * words (or for a lone ";", which Quadlet would write bare into ExecStart=; see quadletWordLoss).
+ */
 export function entrypointValue(words: readonly string[]): string {
-  if (words.length === 1 && /^[^\s"'\\[\]]+$/.test(words[0]!)) return words[0]!;
+  if (words.length === 1 && words[0] !== ';' && /^[^\s"'\\[\]]+$/.test(words[0]!)) return words[0]!;
   return JSON.stringify(words);
+}
+
+/**
+ * Why Quadlet (Podman 5.4) cannot pass `word` to podman as one argument, if it cannot. Read from
+ * its generator (pkg/systemd/parser/split.go), and checked by running it on each case:
+ * - Exec= and PodmanArgs= are split like an Exec line, but the splitter stops at an empty word
+ *   ("" or ''): that word and every word after it are dropped, without an error;
+ * - every argument is written into ExecStart= quoted only when it holds a blank, a quote, a
+ *   backslash or a control character, so a word that is just ";" comes out bare, and systemd
+ *   reads a bare ";" as the end of the command (it then refuses the unit, or, for a oneshot, runs
+ *   the rest as a second command);
+ * - U+0080 is written as "\x80", which systemd reads as the byte 0x80, not the character;
+ * - a NUL cannot be written at all (and no program argument can hold one).
+ * Nothing written in the Quadlet file gets past these: the generator re-quotes every word itself.
+ */
+export function quadletWordLoss(word: string): string | undefined {
+  if (word === '') return 'it is empty, and Quadlet stops reading the line at an empty word: it and every word after it would be dropped';
+  if (word === ';') return 'it is a lone ";", which Quadlet writes unquoted into ExecStart=, where systemd reads it as the end of the command';
+  if (word.includes('\u0080')) return 'it holds U+0080, which Quadlet writes as \\x80 into ExecStart=, where systemd reads the byte 0x80 instead';
+  if (word.includes('\0')) return 'it holds a NUL character, which no program argument can hold';
+  return undefined;
+}
+
+/**
+ * One PodmanArgs= value: an option and its value as two words, or, when the value would not get
+ * through Quadlet's splitter (quadletWordLoss: empty or ";"), as one `--option=value` word, which
+ * podman's option parser reads the same way (for a long option: `-v=` would be the value "=").
+ */
+export function podmanArgsValue(words: readonly string[]): string {
+  const [option, value] = words;
+  const joined = words.length === 2 && option!.startsWith('--') && (value === '' || value === ';') ? [`${option}=${value}`] : words;
+  return joined.map(execWord).join(' ');
 }
 
 const KEYWORDS = new Set(['CMD', 'CMD-SHELL', 'NONE']);

@@ -7,7 +7,7 @@ import { renderedBy } from '../stack-common.js';
 import { specifierSafe, unitFile, type Entry } from '../unit-file.js';
 import { renderBuild } from './build.js';
 import { DEPENDS_RULE } from './dependencies.js';
-import { HEALTH_RULE, healthDisabled } from './keys-health.js';
+import { HEALTH_RULE } from './keys-health.js';
 import { LIMIT_RULES } from './keys-limits.js';
 import { METADATA_RULE } from './keys-metadata.js';
 import { NETWORK_RULES } from './keys-network.js';
@@ -15,7 +15,7 @@ import { PROCESS_RULES, restartPolicy } from './keys-process.js';
 import { SECURITY_RULES } from './keys-security.js';
 import { STORAGE_RULES } from './keys-storage.js';
 import { containerFile, containerName, qualifiedImage } from './names.js';
-import { SECRET_PLACEHOLDER, ServiceRender, type KeyRule, type StackPlan } from './service-render.js';
+import { readsSecret, ServiceRender, type KeyRule, type StackPlan } from './service-render.js';
 
 /** Keys that need no rendering, and why: each still gets its note. */
 const NOT_RENDERED: Record<string, ['ignored' | 'refused' | 'mapped', string]> = {
@@ -47,7 +47,7 @@ export function renderContainer(plan: StackPlan, svc: Service): StackRender {
   const { ctx } = plan;
   for (const { key } of svc.node.entries) {
     // Secret values reach containers only through the env file in the runtime dir.
-    if (key !== 'environment' && JSON.stringify(svc.config[key] ?? null).includes(SECRET_PLACEHOLDER)) {
+    if (key !== 'environment' && readsSecret(svc.config[key])) {
       s.blocked.add(key);
       s.note(key, 'refused', 'it reads a secret variable, which only environment: may use (berth writes those to a runtime env file); the key is not rendered');
     }
@@ -78,7 +78,8 @@ export function renderContainer(plan: StackPlan, svc: Service): StackRender {
     else s.note(key, 'refused', `berth does not know the compose key ${key}, so it is not rendered`);
   }
 
-  if (plan.healthy.has(s.name) && !healthDisabled(s.config.healthcheck)) s.container.push(['Notify', 'healthy']);
+  // dependencyFacts puts a service here only when a check will run in its container.
+  if (plan.healthy.has(s.name)) s.container.push(['Notify', 'healthy']);
 
   const target = `${stackUnitBase(s.stack)}.target`;
   const unit: Entry[] = [['Description', specifierSafe(`${ctx.stack.manifest.description ?? s.stack}: ${s.name}`)], ...ctx.common.unitEntries];

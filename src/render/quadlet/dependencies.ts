@@ -1,5 +1,5 @@
 import type { ComposeProject } from '../../model/compose.js';
-import { healthDisabled } from './keys-health.js';
+import { renderedHealth, type RenderedHealth } from './keys-health.js';
 import type { KeyRule } from './service-render.js';
 
 /**
@@ -15,7 +15,7 @@ export function dependencyFacts(project: ComposeProject): { healthy: Set<string>
     for (const [dep, d] of Object.entries(svc.config.depends_on)) {
       const target = project.services[dep];
       if (!target) continue;
-      if (d.condition === 'service_healthy' && !healthDisabled(target.config.healthcheck)) healthy.add(dep);
+      if (d.condition === 'service_healthy' && runsCheck(renderedHealth(target.config.healthcheck))) healthy.add(dep);
       if (d.condition === 'service_completed_successfully') completed.add(dep);
     }
   }
@@ -48,13 +48,17 @@ export const DEPENDS_RULE: KeyRule = {
       let waits: string;
       let exact = true;
       if (d.condition === 'service_healthy') {
-        if (healthDisabled(target.config.healthcheck)) {
+        const health = renderedHealth(target.config.healthcheck);
+        if (health.kind === 'disabled') {
           waits = `${dep} has its healthcheck disabled, so this waits for it to start only`;
           exact = false;
         } else if (s.plan.completed.has(dep)) {
           waits = `${dep} runs to completion for another service, so this waits for it to exit 0`;
           exact = false;
-        } else if (!target.config.healthcheck?.test) {
+        } else if (health.kind === 'refused') {
+          waits = `${dep}'s healthcheck is not rendered (${health.key} is refused: ${health.reason}), so nothing would report it healthy: this waits for it to start only`;
+          exact = false;
+        } else if (health.kind === 'image') {
           waits = `${dep} reports started once healthy (Notify=healthy), which relies on its image's own HEALTHCHECK: none there, and ${dep} fails to start`;
           exact = false;
         } else waits = `${dep} reports started only once healthy (Notify=healthy)`;
@@ -70,3 +74,13 @@ export const DEPENDS_RULE: KeyRule = {
     }
   },
 };
+
+/**
+ * Whether a health check runs in the service's container, so that Notify=healthy can ever report
+ * it started: the compose test, or the image's own HEALTHCHECK when no test is given (compose
+ * also uses that one). A refused test is neither: waiting for it would keep the service from ever
+ * starting, and everything that requires it with it.
+ */
+function runsCheck(health: RenderedHealth): boolean {
+  return health.kind === 'test' || health.kind === 'image';
+}

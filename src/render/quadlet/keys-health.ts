@@ -1,6 +1,7 @@
 import type { Healthcheck } from '../../model/compose.js';
-import { healthCommand } from './command.js';
-import type { KeyRule } from './service-render.js';
+import { quadletArg } from '../unit-file.js';
+import { healthCommand, type HealthCommand } from './command.js';
+import { argProblem, readsSecret, type KeyRule } from './service-render.js';
 import { asString } from './values.js';
 
 /** Whether a healthcheck is switched off (disable: true, or test: ["NONE"]). */
@@ -15,25 +16,51 @@ const FIELDS = [
   ['retries', 'HealthRetries'],
 ] as const;
 
+/**
+ * What a service's healthcheck becomes in its unit. Decided once, here, for the service's own
+ * HealthCmd= and for the services that wait for it to be healthy (Notify=healthy), so the two
+ * cannot disagree: a check that is not rendered cannot be waited for.
+ */
+export type RenderedHealth =
+  | { kind: 'disabled' }
+  /** No test given: Podman runs the image's own HEALTHCHECK, if it has one. */
+  | { kind: 'image' }
+  | { kind: 'test'; command: HealthCommand }
+  /** A test was given but cannot be rendered: `key` has a refused note saying why. */
+  | { kind: 'refused'; key: string; reason: string };
+
+export function renderedHealth(hc: Healthcheck | undefined): RenderedHealth {
+  // renderContainer refuses the whole key when it reads a secret, before any rule runs.
+  if (readsSecret(hc)) return { kind: 'refused', key: 'healthcheck', reason: 'it reads a secret variable' };
+  if (healthDisabled(hc)) return { kind: 'disabled' };
+  if (!hc?.test) return { kind: 'image' };
+  const command = healthCommand(hc.test);
+  if (!command) return { kind: 'refused', key: 'healthcheck.test', reason: `${JSON.stringify(hc.test)} is not ["CMD", args...], ["CMD-SHELL", command] or ["NONE"]` };
+  const problem = argProblem(command.value);
+  if (problem !== undefined) return { kind: 'refused', key: 'healthcheck.test', reason: problem };
+  return { kind: 'test', command };
+}
+
 export const HEALTH_RULE: KeyRule = {
   keys: ['healthcheck'],
   render(s) {
     if (!s.has('healthcheck')) return;
     const hc = s.config.healthcheck ?? {};
-    if (healthDisabled(hc)) {
+    const health = renderedHealth(hc);
+    if (health.kind === 'disabled') {
       s.container.push(['HealthCmd', 'none']);
       s.note('healthcheck', 'mapped', "disabled → HealthCmd=none (the image's own check is switched off too)");
       return;
     }
+    if (health.kind === 'refused') {
+      s.note(health.key, 'refused', health.reason);
+      return;
+    }
     let command: string | undefined;
-    if (hc.test) {
-      const cmd = healthCommand(hc.test);
-      if (!cmd) {
-        s.note('healthcheck.test', 'refused', `${JSON.stringify(hc.test)} is not ["CMD", args...], ["CMD-SHELL", command] or ["NONE"]`);
-        return;
-      }
-      if (!s.set(s.container, 'HealthCmd', 'healthcheck.test', cmd.value)) return;
+    if (health.kind === 'test') {
+      const cmd = health.command;
       command = cmd.value;
+      s.container.push(['HealthCmd', quadletArg(cmd.value)]);
       s.note('healthcheck.test', cmd.approximation ? 'approximated' : 'mapped', cmd.approximation ? `HealthCmd=${cmd.value}: ${cmd.approximation}` : `HealthCmd=${cmd.value}`);
     } else s.note('healthcheck', 'approximated', "no test: Podman runs the image's own HEALTHCHECK, if it has one, and may not apply the timings given here to it");
     const set: string[] = [];

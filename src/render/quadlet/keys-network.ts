@@ -5,8 +5,11 @@ import { joinedNetworks } from './resources.js';
 import type { KeyRule, ServiceRender } from './service-render.js';
 import { asNumber, asRecord, asString, asStrings } from './values.js';
 
-/** Network modes in which the container has no network namespace of its own to publish ports from. */
-function sharesNamespace(mode: string | undefined): boolean {
+/**
+ * Network modes in which the container has no network namespace of its own to publish ports from:
+ * its `ports:` are refused (the firewall check skips them too: nothing is published).
+ */
+export function sharesNamespace(mode: string | undefined): boolean {
   return mode !== undefined && (mode === 'host' || mode === 'none' || /^(service|container|ns):/.test(mode));
 }
 

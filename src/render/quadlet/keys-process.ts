@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
+import { hasSecretPlaceholder } from '../../config/secret-placeholder.js';
 import { execWord, quadletListWord } from '../unit-file.js';
-import { entrypointValue, splitCommand } from './command.js';
-import { SECRET_PLACEHOLDER, type KeyRule, type ServiceRender } from './service-render.js';
+import { entrypointValue, quadletWordLoss, splitCommand } from './command.js';
+import type { KeyRule, ServiceRender } from './service-render.js';
 import { asBool, asRecord, asString, asStrings, durationSeconds } from './values.js';
 
 /** What the container runs and as whom: command, entrypoint, environment, user, working dir. */
@@ -9,26 +10,50 @@ import { asBool, asRecord, asString, asStrings, durationSeconds } from './values
 const command: KeyRule = {
   keys: ['command', 'entrypoint'],
   render(s) {
-    if (s.has('entrypoint')) {
-      const words = commandWords(s, 'entrypoint', s.config.entrypoint);
-      if (words && words.length === 0) {
-        s.podman('--entrypoint=');
-        s.note('entrypoint', 'mapped', 'empty: the image entrypoint is cleared (PodmanArgs=--entrypoint=)');
-      } else if (words && s.set(s.container, 'Entrypoint', 'entrypoint', entrypointValue(words))) {
-        s.note('entrypoint', 'mapped', `Entrypoint=${entrypointValue(words)}`);
-      }
+    const entrypoint = s.has('entrypoint') ? commandWords(s, 'entrypoint', s.config.entrypoint) : undefined;
+    const words = s.has('command') ? commandWords(s, 'command', s.config.command) : undefined;
+    const lost = words?.map((word, i) => ({ word, i, loss: quadletWordLoss(word) })).find((w) => w.loss !== undefined);
+    if (words && lost && entrypoint) {
+      foldIntoEntrypoint(s, entrypoint, words);
+      return;
     }
-    if (s.has('command')) {
-      const words = commandWords(s, 'command', s.config.command);
-      if (words && words.length === 0) {
-        s.note('command', 'approximated', 'an empty command cannot clear the image CMD through podman run; the image default runs');
-      } else if (words) {
-        s.container.push(['Exec', words.map(execWord).join(' ')]);
-        s.note('command', 'mapped', `Exec= (${words.length} word${words.length === 1 ? '' : 's'})`);
-      }
+    if (entrypoint && entrypoint.length === 0) {
+      s.podman('--entrypoint=');
+      s.note('entrypoint', 'mapped', 'empty: the image entrypoint is cleared (PodmanArgs=--entrypoint=)');
+    } else if (entrypoint && s.set(s.container, 'Entrypoint', 'entrypoint', entrypointValue(entrypoint))) {
+      s.note('entrypoint', 'mapped', `Entrypoint=${entrypointValue(entrypoint)}`);
+    }
+    if (words && words.length === 0) {
+      s.note('command', 'approximated', 'an empty command cannot clear the image CMD through podman run; the image default runs');
+    } else if (words && lost) {
+      s.note(
+        'command',
+        'refused',
+        `word ${lost.i + 1} (${JSON.stringify(lost.word)}): ${lost.loss}. Quadlet passes a command only through Exec=, so it is not rendered and the image's default command runs${s.has('entrypoint') ? '' : '; with entrypoint: given too, berth would pass both as one Entrypoint= array, which can carry it'}`,
+      );
+    } else if (words) {
+      s.container.push(['Exec', words.map(execWord).join(' ')]);
+      s.note('command', 'mapped', `Exec= (${words.length} word${words.length === 1 ? '' : 's'})`);
     }
   },
 };
+
+/**
+ * A command Exec= cannot carry (see quadletWordLoss), appended to the entrypoint in one
+ * Entrypoint= JSON array, which Quadlet passes unsplit: compose runs entrypoint + command, and so
+ * does podman for an entrypoint with no command (an entrypoint given also drops the image's CMD
+ * in both). An empty entrypoint ([] or [""]) clears the image's, so the command runs alone.
+ */
+function foldIntoEntrypoint(s: ServiceRender, entrypoint: readonly string[], words: readonly string[]): void {
+  const argv = [...(entrypoint.length === 1 && entrypoint[0] === '' ? [] : entrypoint), ...words];
+  const value = JSON.stringify(argv);
+  if (!s.set(s.container, 'Entrypoint', 'entrypoint', value)) {
+    s.note('command', 'refused', 'it cannot go through Exec=, nor with the entrypoint through Entrypoint= (see the note on entrypoint)');
+    return;
+  }
+  s.note('entrypoint', 'mapped', `Entrypoint=${value}, with the command appended`);
+  s.note('command', 'mapped', `appended to Entrypoint= (${words.length} word${words.length === 1 ? '' : 's'}): Exec= cannot carry an empty word, a lone ";" or U+0080, Entrypoint= can`);
+}
 
 function commandWords(s: ServiceRender, key: string, value: unknown): string[] | undefined {
   if (Array.isArray(value)) return asStrings(value);
@@ -63,7 +88,7 @@ const environment: KeyRule = {
         s.note('environment', 'approximated', `${key} has no value: compose copies it from the environment it runs in (or .env); a unit has no such environment, so it is left unset`);
         continue;
       }
-      if (value.includes(SECRET_PLACEHOLDER)) {
+      if (hasSecretPlaceholder(value)) {
         s.note('environment', 'refused', `${key} reads a secret that no secret env file provides; it is not rendered`);
         continue;
       }

@@ -1,4 +1,5 @@
 import { quadletListWord } from '../unit-file.js';
+import { quadletWordLoss } from './command.js';
 import { gpuDevices } from './keys-limits.js';
 import type { KeyRule, ServiceRender } from './service-render.js';
 import { asBool, asList, asRecord, asString, asStrings, keyValues } from './values.js';
@@ -22,9 +23,12 @@ const capabilities: KeyRule = {
   },
 };
 
-/** A value of a Quadlet list key, or a PodmanArgs= option when the key cannot carry it. */
+/**
+ * A value of a Quadlet list key, or a PodmanArgs= option when the key cannot carry it (quotes,
+ * backslashes; or a lone ";", which Quadlet would write bare: PodmanArgs= writes --flag=;).
+ */
 function listWord(s: ServiceRender, quadletKey: string, flag: string, value: string): void {
-  const word = quadletListWord(value);
+  const word = quadletWordLoss(value) === undefined ? quadletListWord(value) : undefined;
   if (word !== undefined) s.container.push([quadletKey, word]);
   else s.podman(flag, value);
 }

@@ -1,7 +1,9 @@
+import { hasSecretPlaceholder } from '../../config/secret-placeholder.js';
 import type { ComposeProject, Service, ServiceConfig } from '../../model/compose.js';
 import type { Artifact, Fidelity, FidelityNote } from '../artifact.js';
 import type { StackRenderContext } from '../context.js';
-import { execWord, quadletArg, quadletArgFits, type Entry } from '../unit-file.js';
+import { quadletArg, quadletArgFits, type Entry } from '../unit-file.js';
+import { podmanArgsValue, quadletWordLoss } from './command.js';
 import { containerName, serviceUnit } from './names.js';
 
 /** What the services of one stack need to know about each other and about the stack's networks and volumes. */
@@ -17,9 +19,6 @@ export interface StackPlan {
   /** Services that another waits for to complete: they run as oneshot units. */
   completed: Set<string>;
 }
-
-/** A secret placeholder of the loader (see loadStackProject): never to be written in place of a value. */
-export const SECRET_PLACEHOLDER = '<secret ';
 
 /**
  * One service becoming one .container file: the entries of each section, in the order the key
@@ -70,8 +69,9 @@ export class ServiceRender {
 
   /** A value Quadlet hands to podman unsplit; refused (and undefined) when a unit file cannot carry it. */
   arg(key: string, value: string): string | undefined {
-    if (quadletArgFits(value)) return quadletArg(value);
-    this.note(key, 'refused', `${JSON.stringify(value)} has a line break, a trailing backslash or blanks at an end, which a Quadlet value cannot carry`);
+    const problem = argProblem(value);
+    if (problem === undefined) return quadletArg(value);
+    this.note(key, 'refused', problem);
     return undefined;
   }
 
@@ -99,8 +99,24 @@ export class ServiceRender {
   }
 
   podmanArgEntries(): Entry[] {
-    return this.podmanArgs.map((words): Entry => ['PodmanArgs', words.map(execWord).join(' ')]);
+    return this.podmanArgs.map((words): Entry => ['PodmanArgs', podmanArgsValue(words)]);
   }
+}
+
+/**
+ * Why a value Quadlet hands to podman unsplit (Image=, User=, HealthCmd=, ...) cannot reach it
+ * unchanged, if it cannot. An empty value is not one of them: Quadlet leaves the option out, as
+ * compose does with an empty string.
+ */
+export function argProblem(value: string): string | undefined {
+  if (!quadletArgFits(value)) return `${JSON.stringify(value)} has a line break, a trailing backslash or blanks at an end, which a Quadlet value cannot carry`;
+  const loss = value === '' ? undefined : quadletWordLoss(value);
+  return loss === undefined ? undefined : `${JSON.stringify(value)}: ${loss}`;
+}
+
+/** Whether a compose value reads a secret variable: such keys are refused, as only environment: may use one. */
+export function readsSecret(value: unknown): boolean {
+  return hasSecretPlaceholder(JSON.stringify(value ?? null));
 }
 
 /** The part of the service rules every topic module implements: the keys it owns and how it renders them. */
