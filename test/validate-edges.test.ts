@@ -83,3 +83,19 @@ describe('validate and init edge cases', () => {
     assert.match(r.stderr, /two repositories given/);
   });
 });
+
+test('a service in another container\'s network namespace publishes nothing: its ports do not conflict with the holder\'s', () => {
+  const dir = tempTree(
+    baseRepo({
+      'stacks/web/compose.yml': 'services:\n  holder:\n    image: docker.io/library/nginx:1.27\n    ports: ["8080:80"]\n  app:\n    image: docker.io/library/nginx:1.27\n    network_mode: service:holder\n    ports: ["8080:80"]\n',
+    }),
+  );
+  try {
+    const ok = berth(['validate', dir]);
+    assert.doesNotMatch(ok.stdout + ok.stderr, /PORT_CONFLICT/);
+    writeFileSync(join(dir, 'stacks/web/compose.yml'), 'services:\n  holder:\n    image: docker.io/library/nginx:1.27\n    ports: ["8080:80"]\n  app:\n    image: docker.io/library/nginx:1.27\n    ports: ["8080:80"]\n');
+    assert.match(berth(['validate', dir]).stdout, /PORT_CONFLICT/, 'the same ports on two namespaces do conflict');
+  } finally {
+    removeTree(dir);
+  }
+});

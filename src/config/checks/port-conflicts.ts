@@ -13,6 +13,8 @@ export function portConflicts(repo: Repo): Diagnostic[] {
     // By port and protocol: ranges of thousands of ports stay linear.
     const taken = new Map<string, { ip: string | undefined; owner: string; span: Span }[]>();
     for (const { deployment, service } of services) {
+      // Joined to another container's network namespace: it publishes nothing (compose refuses its ports).
+      if (/^(service|container):/.test(service.config.network_mode ?? '')) continue;
       service.config.ports.forEach((p, i) => {
         if (p.published === undefined) return;
         const span = spanAt(service.node, ['ports', i]);
