@@ -127,7 +127,7 @@ test('secrets: decrypted into the runtime dir only, each service gets exactly it
     const r = spawnSync(c.preStart[0]![0]!, { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const secretsDir = join(layout.runtimeSecretsDir, 'app');
-    assert.equal(readFileSync(join(secretsDir, 'app.env'), 'utf8'), `DB_PASSWORD="pa\\$s 'w\\"rd"\nAPI_TOKEN="t%k\\$en"\nUNUSED="x"\n`, 'normalised for EnvironmentFile=');
+    assert.equal(readFileSync(join(secretsDir, 'app.env'), 'utf8'), `DB_PASSWORD=pa$s 'w"rd\nAPI_TOKEN=t%k$en\nUNUSED=x\n`, 'normalised: raw NAME=value lines');
     assert.deepEqual(readdirSync(secretsDir).sort(), ['app.env', 'services'], 'no decrypted leftovers');
     assert.equal(readFileSync(c.secretEnv.app!.file, 'utf8'), `DB_PASSWORD=pa$s 'w"rd\nDATABASE_URL=postgres://app:pa$s 'w"rd@db/app?x=100%\nTOKEN=t%k$en\n`);
     assert.equal(readFileSync(c.secretEnv.db!.file, 'utf8'), `POSTGRES_PASSWORD=pa$s 'w"rd\n`);
@@ -220,9 +220,9 @@ test('the rendered dotenv reader agrees with berth\'s own parser on any dotenv f
       }),
       { numRuns: 150 },
     );
-    // The systemd form: every value double-quoted with \, ", $ and ` escaped.
+    // The normalised form: raw NAME=value lines, nothing quoted or escaped.
     writeFileSync(join(dir, 'y.env'), 'A=a"b\\c$d`e\nexport B=\'x y\' # c\n');
-    assert.equal(spawnSync('sh', [script, join(dir, 'y.env'), '*'], { encoding: 'utf8' }).stdout, 'A="a\\"b\\\\c\\$d\\`e"\nB="x y"\n');
+    assert.equal(spawnSync('sh', [script, join(dir, 'y.env'), '*'], { encoding: 'utf8' }).stdout, 'A=a"b\\c$d`e\nB=x y\n');
   } finally {
     removeTree(dir);
   }

@@ -1,12 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decryptedSecretFile } from '../src/render/compose-mode.js';
 import { socketUnitFor } from '../src/render/host/index.js';
 import { hostLayout } from '../src/render/layout.js';
+import { parseDotenv } from '../src/source/dotenv.js';
 import { EXAMPLE, has, load, renderOwn, skipWithNotice, values, verifyUnavailable, verifyUserUnits, writeArtifacts } from './render-host-kit.js';
 import { baseRepo, removeTree, tempTree } from './helpers.js';
 
@@ -40,13 +41,16 @@ test('a compose-mode stack unit: oneshot, socket first, then the prepare steps i
     immich.common.preStart.map((argv) => argv.join(' ')),
   );
   const compose = `/usr/bin/podman-compose -p immich -f ${STACKS}/immich/compose.yml`;
-  assert.deepEqual(values(unit, 'ExecStart'), [`${compose} up -d --force-recreate --remove-orphans`]);
-  assert.deepEqual(values(unit, 'ExecStop'), [`${compose} stop`]);
-  assert.deepEqual(values(unit, 'ExecReload'), [`${BIN}/berth-compose-update immich ${compose}`]);
+  // Every compose command gets the decrypted secrets in its environment (a stop does without, if it must).
+  const secrets = `${BIN}/berth-with-secrets /run/user/1000/berth/secrets/immich/immich.env --`;
+  assert.deepEqual(values(unit, 'ExecStart'), [`${secrets} ${compose} up -d --force-recreate --remove-orphans`]);
+  assert.deepEqual(values(unit, 'ExecStop'), [`${BIN}/berth-with-secrets --if-present /run/user/1000/berth/secrets/immich/immich.env -- ${compose} stop`]);
+  assert.deepEqual(values(unit, 'ExecReload'), [`${secrets} ${BIN}/berth-compose-update immich ${compose}`]);
 
   // What render interpolated with, the unit hands to podman-compose.
   assert.deepEqual(values(unit, 'Environment'), ['DATA_ROOT=/mnt/docker', 'HOME=/home/homelab', 'MEDIA_ROOT=/mnt/data', 'UID=1000', 'USER=homelab', 'XDG_RUNTIME_DIR=/run/user/1000']);
-  assert.deepEqual(values(unit, 'EnvironmentFile'), ['-/run/user/1000/berth/secrets/immich/immich.env']);
+  // Not EnvironmentFile=: systemd's parser has rules of its own (quotes, backslashes, line continuation).
+  assert.deepEqual(values(unit, 'EnvironmentFile'), []);
   // podman-compose echoes `-e NAME=value`: the journal must not get the secrets.
   assert.deepEqual(values(unit, 'StandardOutput'), ['null']);
 
@@ -58,7 +62,7 @@ test('a compose-mode stack unit: oneshot, socket first, then the prepare steps i
   }
 });
 
-test('the env file the unit reads is the one the secrets step writes', () => {
+test('the env file the compose commands read is the one the secrets step writes', () => {
   const repo = load(EXAMPLE);
   const r = renderOwn(repo, 'doc1', 'compose');
   for (const stack of ['immich', 'paperless']) {
@@ -69,7 +73,115 @@ test('the env file the unit reads is the one the secrets step writes', () => {
     assert.ok(dir, 'the secrets script sets dir=');
     assert.match(script, new RegExp(`mv "\\$dir/\\.${stack}\\.env\\.tmp" "\\$dir/${stack}\\.env"`));
     assert.equal(`${dir}/${stack}.env`, file);
-    assert.deepEqual(values(r.file(`${UNITS}/berth-${stack}.service`), 'EnvironmentFile'), [`-${file}`]);
+    const unit = r.file(`${UNITS}/berth-${stack}.service`);
+    for (const key of ['ExecStart', 'ExecReload', 'ExecStop']) {
+      for (const line of values(unit, key)) assert.match(line, new RegExp(`^${BIN}/berth-with-secrets (--if-present )?${file.replace(/[.]/g, '\\.')} -- /`), `${stack} ${key}`);
+    }
+  }
+});
+
+/** Runs the rendered berth-with-secrets on `files` and returns the environment COMMAND sees. */
+function envThrough(script: string, args: string[]): { code: number; env: Map<string, string>; stderr: string } {
+  const r = spawnSync('sh', [script, ...args, '--', '/usr/bin/env', '-0'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+  const env = new Map(r.stdout.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return { code: r.status ?? -1, env, stderr: r.stderr };
+}
+
+test('berth-with-secrets hands every byte after the first = to the command, as it is; refuses a missing file unless --if-present', () => {
+  const r = renderOwn(load(EXAMPLE), 'doc1', 'compose');
+  const cases = {
+    QUOTES: `"double" and 'single'`,
+    BACKSLASH: 'a\\b\\n\\',
+    DOLLAR: '$HOME ${USER} $(id) `id`',
+    HASH: 'x # not a comment',
+    BLANKS: '  padded  ',
+    EQUALS: '=a=b=',
+    EMPTY: '',
+  };
+  const dir = tempTree({
+    'berth-with-secrets': r.file(`home/homelab/.local/share/berth/bin/berth-with-secrets`),
+    'a.env': Object.entries(cases).map(([k, v]) => `${k}=${v}\n`).join(''),
+    'b.env': 'my.key=1\nLAST=no newline at the end',
+  });
+  try {
+    const script = join(dir, 'berth-with-secrets');
+    for (const shell of ['sh', 'dash', 'bash']) {
+      if (!has(shell)) continue;
+      const run = spawnSync(shell, [script, join(dir, 'a.env'), join(dir, 'b.env'), '--', '/usr/bin/env', '-0'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+      assert.equal(run.status, 0, `${shell}: ${run.stderr}`);
+      const env = new Map(run.stdout.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+      for (const [k, v] of Object.entries(cases)) assert.equal(env.get(k), v, `${shell}: ${k}`);
+      assert.equal(env.get('LAST'), 'no newline at the end');
+      assert.match(run.stderr, /line 1: 'my\.key' is not a name compose can use; left out/);
+    }
+    const missing = envThrough(script, [join(dir, 'a.env'), join(dir, 'gone.env')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /gone\.env is missing: the stack's secrets step has not written it/);
+    const optional = envThrough(script, ['--if-present', join(dir, 'gone.env'), join(dir, 'a.env')]);
+    assert.equal(optional.code, 0, optional.stderr);
+    assert.equal(optional.env.get('QUOTES'), cases.QUOTES);
+    writeFileSync(join(dir, 'bad.env'), 'supersecretvalue\n');
+    const bad = envThrough(script, [join(dir, 'bad.env')]);
+    assert.equal(bad.code, 1);
+    assert.doesNotMatch(bad.stderr, /supersecret/, 'a message never shows a value');
+  } finally {
+    removeTree(dir);
+  }
+});
+
+test('secret values reach the compose command exactly as the dotenv file defines them: the real secrets step, age and berth-with-secrets', (t) => {
+  if (process.getuid?.() !== 0 || !has('unshare')) return skipWithNotice(t, 'needs root and unshare: the rendered home and runtime dir are mounted at their real places in a private mount namespace (CI runs the tests as root)');
+  if (!has('age') || !has('age-keygen')) return skipWithNotice(t, 'age is missing (.ci/testbed installs it)');
+  // Each line in one of the forms berth's dotenv reader knows, with what systemd's EnvironmentFile= would have changed.
+  const dotenv = [
+    '# a comment',
+    `export PW="p@ss \\"quoted\\" \\\\ back$slash #not-a-comment"`,
+    `TOKEN='single $HOME \\n # kept'`,
+    'PLAIN=value with  spaces # dropped',
+    'TRAILING=ends with a backslash\\',
+    'NEXT=after the backslash',
+    'EMPTY=',
+    'EQUALS=a=b==c',
+    'SPACES="  padded  "',
+    '',
+  ].join('\n');
+  const expected = parseDotenv(dotenv, 'web.env').vars;
+  assert.equal(expected.get('TRAILING'), 'ends with a backslash\\');
+  const repoDir = tempTree(
+    baseRepo({
+      'berth.yml': 'user: homelab\nuid: 1000\nroots:\n  DATA_ROOT: /srv/data\n',
+      'stacks/web/stack.yml': `secrets: [{ name: web, vars: [${[...expected.keys()].join(', ')}] }]\n`,
+      'stacks/web/compose.yml': 'services:\n  web:\n    image: docker.io/library/nginx:1.27\n    environment: { PW: "${PW}" }\n',
+      'secrets/web.env.age': 'replaced by a real one below',
+    }),
+  );
+  const tree = tempTree({});
+  try {
+    const r = renderOwn(load(repoDir), 'doc1', 'compose');
+    writeArtifacts(tree, r.artifacts);
+    const key = join(tree, 'home/homelab/.config/berth/age.key');
+    mkdirSync(dirname(key), { recursive: true });
+    assert.equal(spawnSync('age-keygen', ['-o', key]).status, 0);
+    const recipient = spawnSync('age-keygen', ['-y', key], { encoding: 'utf8' }).stdout.trim();
+    const encrypted = spawnSync('age', ['-r', recipient, '-o', join(tree, 'home/homelab/.local/share/berth/secrets/web.env.age')], { input: dotenv });
+    assert.equal(encrypted.status, 0, String(encrypted.stderr));
+
+    const unit = r.file(`${UNITS}/berth-web.service`);
+    const prepare = values(unit, 'ExecStartPre').find((l) => l.endsWith('/berth-secrets-web'))!;
+    const start = values(unit, 'ExecStart')[0]!.split(' ');
+    const asCompose = [...start.slice(0, start.indexOf('--') + 1), '/usr/bin/env', '-0'];
+    // The unit's own steps, where the unit would run them: the rendered home at /home/homelab, a fresh tmpfs for /run/user.
+    const script = 'mount -t tmpfs berth-home /home && mkdir -p /home/homelab && mount --bind "$TREE_HOME" /home/homelab && mount -t tmpfs berth-run /run && mkdir -p -m 0700 /run/user/1000 && "$PREPARE" && exec "$@"';
+    const run = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...asCompose], {
+      env: { PATH: '/usr/bin:/bin', TREE_HOME: join(tree, 'home/homelab'), PREPARE: prepare },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const env = new Map(run.stdout.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    for (const [name, value] of expected) assert.equal(env.get(name), value, name);
+  } finally {
+    removeTree(tree);
+    removeTree(repoDir);
   }
 });
 
@@ -231,8 +343,10 @@ test('podman-compose accepts the unit command line and interpolates the roots th
       for (const v of values(unit, 'Environment')) env[v.slice(0, v.indexOf('='))] = v.slice(v.indexOf('=') + 1);
       // What the secrets step would have decrypted.
       for (const s of repo.stacks[stack]!.manifest.secrets) for (const name of s.vars ?? []) env[name] = 'not-a-real-secret';
-      // The unit's own command, with the compose file where this test wrote the tree.
-      const argv = values(unit, 'ExecStart')[0]!.split(' ').map((w) => (w.startsWith('/home/') ? join(dir, host, w) : w));
+      // The unit's own command, with the compose file where this test wrote the tree; the
+      // secrets, which berth-with-secrets would read from the runtime dir, are in env already.
+      const line = values(unit, 'ExecStart')[0]!.split(' ');
+      const argv = line.slice(line.indexOf('--') + 1).map((w) => (w.startsWith('/home/') ? join(dir, host, w) : w));
       const dry = spawnSync(argv[0]!, ['--dry-run', ...argv.slice(1)], { env, encoding: 'utf8', timeout: 60_000 });
       assert.equal(dry.status, 0, `${host}/${stack}: ${dry.stderr}`);
       assert.ok(dry.stdout.includes(expected), `${host}/${stack}: podman-compose did not get the roots:\n${dry.stdout}`);

@@ -81,8 +81,8 @@ test('timers: berth-* names, daily auto-update (podman auto-update, or a reload 
   assert.deepEqual(values(timer, 'WantedBy'), ['timers.target']);
   assert.ok(Number(values(timer, 'RandomizedDelaySec')[0]) > 0);
   const prune = values(quadlet.file(`${UNITS}/berth-prune.service`), 'ExecStart');
-  assert.deepEqual(prune, ['/usr/bin/podman system prune --all --force --filter until=168h']);
-  assert.doesNotMatch(prune[0]!, /--volumes/);
+  assert.deepEqual(prune, ['/usr/bin/podman container prune --force --filter until=168h', '/usr/bin/podman image prune --force']);
+  assert.doesNotMatch(prune.join('\n'), /--volumes|system prune|network|--all/);
   assert.deepEqual(values(quadlet.file(`${UNITS}/berth-prune.timer`), 'OnCalendar'), ['weekly']);
   // Nothing named like the distribution's units (podman-auto-update.timer) or the seed's clash (podman-prune).
   for (const a of quadlet.artifacts.filter((x) => x.path.startsWith(`${UNITS}/`))) assert.match(a.path, /\/berth-[^/]+$/);
@@ -101,37 +101,146 @@ test('timers follow berth.yml: schedules, maxAge, switched off', () => {
     const r = renderOwn(load(dir), 'doc1', 'quadlet');
     assert.ok(!r.artifacts.some((a) => a.path.includes('berth-auto-update')));
     assert.deepEqual(values(r.file(`${UNITS}/berth-prune.timer`), 'OnCalendar'), ['Sun *-*-* 03:00']);
-    assert.match(values(r.file(`${UNITS}/berth-prune.service`), 'ExecStart')[0]!, /until=48h$/);
+    assert.match(values(r.file(`${UNITS}/berth-prune.service`), 'ExecStart')[0]!, /container prune .*until=48h$/);
   } finally {
     removeTree(dir);
   }
 });
 
-test('firewall: one inet berth table, a commented rule per stack and protocol, sorted, accepted by nft', (t) => {
+const FIREWALL = 'etc/berth/firewall.nft';
+
+/** The ruleset the firewall file's header shows, uncommented, including `file`. */
+function headerExample(text: string, file: string): string {
+  const lines = text.split('\n');
+  const from = lines.findIndex((l) => /^#\s+table inet filter \{$/.test(l));
+  const to = lines.findIndex((l, i) => i > from && /^#\s+\}$/.test(l) && !/^#\s{4,}/.test(l));
+  assert.ok(from > 0 && to > from, 'the header shows a ruleset');
+  return lines.slice(from, to + 1).map((l) => l.replace(/^# {3}/, '').replace('"/etc/berth/firewall.nft"', JSON.stringify(file))).join('\n') + '\n';
+}
+
+test('schedules systemd would refuse are errors at validate, at the value; the forms berth.yml documents pass', () => {
+  const dir = tempTree(baseRepo({ 'berth.yml': 'user: homelab\nroots:\n  DATA_ROOT: /srv/data\nautoUpdate: { schedule: every day }\nprune:\n  schedule: "daily; rm -rf /"\n' }));
+  try {
+    const errors = loadRepo(dir, new FileSource()).diagnostics.filter((d) => d.code === 'SCHEDULE_INVALID');
+    assert.deepEqual(errors.map((e) => `${e.severity} ${e.span.line}:${e.span.col} ${e.message}`), [
+      'error 4:25 autoUpdate.schedule "every day" is not a systemd calendar expression: "every" is not a weekday, a date (YYYY-MM-DD), a time (HH:MM) or one of minutely, hourly, daily, monthly, weekly, yearly, annually, quarterly, semiannually',
+      'error 6:13 prune.schedule "daily; rm -rf /" is not a systemd calendar expression: "daily;" is not a weekday, a date (YYYY-MM-DD), a time (HH:MM) or one of minutely, hourly, daily, monthly, weekly, yearly, annually, quarterly, semiannually',
+    ]);
+    assert.match(errors[0]!.hint ?? '', /systemd-analyze calendar/);
+    for (const schedule of ['daily', 'weekly', 'Sun *-*-* 03:00', 'Mon..Fri 04:30', '*-*-01 02:00 UTC']) {
+      writeFileSync(join(dir, 'berth.yml'), `user: homelab\nroots:\n  DATA_ROOT: /srv/data\nprune: { schedule: "${schedule}" }\n`);
+      assert.deepEqual(loadRepo(dir, new FileSource()).diagnostics.filter((d) => d.severity === 'error'), [], schedule);
+    }
+  } finally {
+    removeTree(dir);
+  }
+});
+
+test('the prune commands leave networks and tagged images alone, and remove old stopped containers and untagged images (real Podman, a store of its own)', (t) => {
+  if (!has('podman')) return skipWithNotice(t, 'podman is missing (.ci/testbed installs it)');
+  if (process.getuid?.() !== 0) return skipWithNotice(t, 'a Podman store of its own needs root here (CI runs the tests as root)');
+  if (!existsSync('/bin/busybox')) return skipWithNotice(t, 'busybox-static is missing (.ci/testbed installs it)');
+  const repoDir = tempTree(baseRepo({ 'berth.yml': 'user: homelab\nroots:\n  DATA_ROOT: /srv/data\nprune: { maxAge: 3s }\n' }));
+  const dir = tempTree({});
+  try {
+    const rendered = values(renderOwn(load(repoDir), 'doc1', 'quadlet').file(`${UNITS}/berth-prune.service`), 'ExecStart').map((l) => l.split(' '));
+    // Everything in a store, a network folder and a run dir of the test's own: nothing else is pruned.
+    const podman = (args: string[], input?: Buffer) =>
+      spawnSync('podman', ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--tmpdir', join(dir, 'tmp'), '--network-config-dir', join(dir, 'net'), '--storage-driver', 'vfs', '--events-backend', 'file', ...args], { input, encoding: 'utf8', timeout: 120_000 });
+    const image = (name: string) => {
+      const rootfs = join(dir, `rootfs-${name}`);
+      mkdirSync(join(rootfs, 'bin'), { recursive: true });
+      spawnSync('cp', ['/bin/busybox', join(rootfs, 'bin/busybox')]);
+      writeFileSync(join(rootfs, 'name'), name);
+      const made = podman(['import', '-q', '-', `localhost/${name}:1`], spawnSync('tar', ['-C', rootfs, '-c', '.'], { maxBuffer: 64 << 20 }).stdout);
+      assert.equal(made.status, 0, made.stderr);
+      return made.stdout.trim();
+    };
+    const exists = (...args: string[]) => podman(args).status === 0;
+    image('tagged');
+    const dangling = image('dangling');
+    const used = image('used');
+    assert.equal(podman(['network', 'create', 'stack-net']).status, 0);
+    assert.equal(podman(['create', '--name', 'old', 'localhost/tagged:1', '/bin/busybox', 'true']).status, 0);
+    spawnSync('sleep', ['4']);
+    assert.equal(podman(['create', '--name', 'fresh', 'localhost/used:1', '/bin/busybox', 'true']).status, 0);
+    // An update or a rebuild leaves the old image without its tag.
+    assert.equal(podman(['untag', dangling]).status, 0);
+    assert.equal(podman(['untag', used]).status, 0);
+
+    for (const argv of rendered) {
+      assert.equal(argv[0], '/usr/bin/podman');
+      const run = podman(argv.slice(1));
+      assert.equal(run.status, 0, `${argv.join(' ')}: ${run.stderr}`);
+    }
+    assert.ok(exists('network', 'exists', 'stack-net'), 'a network a stopped stack will need again');
+    assert.ok(exists('image', 'exists', 'localhost/tagged:1'), 'a tagged image a stopped stack will start again');
+    assert.ok(exists('container', 'exists', 'fresh'), 'a container younger than maxAge');
+    assert.ok(exists('image', 'exists', used), 'an untagged image a container still uses');
+    assert.ok(!exists('container', 'exists', 'old'), 'a stopped container older than maxAge');
+    assert.ok(!exists('image', 'exists', dangling), 'an untagged image nothing uses');
+
+    // The check is real: what berth ran before removes the network and the tagged image.
+    assert.equal(podman(['system', 'prune', '--all', '--force', '--filter', 'until=3s']).status, 0);
+    assert.ok(!exists('network', 'exists', 'stack-net') && !exists('image', 'exists', 'localhost/tagged:1'));
+  } finally {
+    removeTree(dir);
+    removeTree(repoDir);
+  }
+});
+
+test('firewall: the chain berth_input, a commented rule per stack and protocol, sorted, outside /etc/nftables.d', () => {
   const repo = load(EXAMPLE);
-  const doc1 = renderOwn(repo, 'doc1', 'compose').file('etc/nftables.d/berth.nft');
-  assert.match(doc1, /^table inet berth\ndelete table inet berth\n/m);
-  const rules = doc1.split('\n').filter((l) => /dport/.test(l)).map((l) => l.trim());
+  const doc1 = renderOwn(repo, 'doc1', 'compose');
+  assert.ok(!doc1.artifacts.some((a) => a.path.startsWith('etc/nftables.d/')), 'a bare chain in /etc/nftables.d would break rulesets that include that folder at top level');
+  const text = doc1.file(FIREWALL);
+  assert.match(text, /^chain berth_input \{$/m);
+  assert.doesNotMatch(text, /^table /m, 'no table of its own: its accepts would open nothing another table drops');
+  const rules = text.split('\n').filter((l) => /dport/.test(l) && !l.startsWith('#')).map((l) => l.trim());
   assert.deepEqual(rules, [
     'tcp dport 7007 accept comment "stack management"',
     'tcp dport { 8080, 8443 } accept comment "stack proxy"',
     'udp dport 8443 accept comment "stack proxy"',
   ]);
-  const media1 = renderOwn(repo, 'media1', 'compose').file('etc/nftables.d/berth.nft');
+  const media1 = renderOwn(repo, 'media1', 'compose').file(FIREWALL);
   assert.match(media1, /tcp dport \{ 6881, 8080, 9696 \} accept comment "stack downloads"/);
   assert.match(media1, /udp dport 7359 accept comment "stack jellyfin"/);
   // The example declares exactly what it publishes on all addresses.
   for (const host of ['doc1', 'media1']) assert.deepEqual(renderOwn(repo, host, 'compose').notes.filter((n) => n.key === 'ports' || n.key === 'firewall'), []);
+});
 
-  if (!has('nft')) return skipWithNotice(t, 'nft is missing (.ci/testbed installs nftables)');
-  if (process.getuid?.() !== 0) return skipWithNotice(t, 'nft -c needs root');
-  const dir = tempTree({ 'doc1.nft': doc1, 'media1.nft': media1, 'bad.nft': doc1.replace('accept comment', 'acept comment') });
+test('firewall: included as its header says, the chain opens the declared ports of a host that drops everything else (real nftables, own network namespace)', (t) => {
+  if (!has('nft') || !has('unshare')) return skipWithNotice(t, 'nft or unshare is missing (.ci/testbed installs nftables)');
+  if (process.getuid?.() !== 0) return skipWithNotice(t, 'nft -c and network namespaces need root (CI runs the tests as root)');
+  const text = renderOwn(load(EXAMPLE), 'doc1', 'compose').file(FIREWALL);
+  const dir = tempTree({ 'firewall.nft': text, 'bad.nft': text.replace('accept comment', 'acept comment') });
   try {
-    for (const f of ['doc1.nft', 'media1.nft']) {
-      const c = spawnSync('nft', ['-c', '-f', join(dir, f)], { encoding: 'utf8' });
-      assert.equal(c.status, 0, `${f}: ${c.stderr}`);
-    }
-    assert.notEqual(spawnSync('nft', ['-c', '-f', join(dir, 'bad.nft')]).status, 0, 'nft -c checks for real');
+    const ruleset = headerExample(text, join(dir, 'firewall.nft'));
+    assert.match(ruleset, /policy drop;[\s\S]*jump berth_input/);
+    writeFileSync(join(dir, 'ruleset.nft'), `flush ruleset\n${ruleset}`);
+    writeFileSync(join(dir, 'no-jump.nft'), `flush ruleset\n${ruleset.replace(/^\s*jump berth_input\n/m, '')}`);
+    writeFileSync(join(dir, 'bad-ruleset.nft'), `flush ruleset\n${ruleset.replace(join(dir, 'firewall.nft'), join(dir, 'bad.nft'))}`);
+    const check = spawnSync('nft', ['-c', '-f', join(dir, 'ruleset.nft')], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stderr);
+    assert.notEqual(spawnSync('nft', ['-c', '-f', join(dir, 'bad-ruleset.nft')]).status, 0, 'nft -c checks for real');
+    assert.notEqual(spawnSync('nft', ['-c', '-f', join(dir, 'firewall.nft')]).status, 0, 'the file alone is not a ruleset: it goes inside a table');
+
+    // In a network namespace of its own (the machine's firewall is not touched): a server on a
+    // declared port (7007, stack management) and one on an undeclared port, each tried over loopback.
+    const probe = `set -e
+ip link set lo up
+nft -f "$1"
+for port in 7007 7010; do busybox nc -l -p $port -e /bin/echo open >/dev/null 2>&1 & done
+sleep 0.5
+for port in 7007 7010; do
+  if out=$(busybox timeout 2 busybox nc 127.0.0.1 $port </dev/null 2>/dev/null) && [ "$out" = open ]; then echo "$port open"; else echo "$port closed"; fi
+done
+kill $(jobs -p) 2>/dev/null || true`;
+    const run = (ruleset: string) => spawnSync('unshare', ['--net', 'sh', '-c', probe, 'sh', ruleset], { encoding: 'utf8', timeout: 30_000 });
+    const jumped = run(join(dir, 'ruleset.nft'));
+    assert.equal(jumped.stdout.trim(), '7007 open\n7010 closed', jumped.stderr);
+    const without = run(join(dir, 'no-jump.nft'));
+    assert.equal(without.stdout.trim(), '7007 closed\n7010 closed', 'without the jump the drop policy closes everything: the jump is what opens 7007');
   } finally {
     removeTree(dir);
   }
@@ -229,7 +338,8 @@ test('Caddyfile: paths, LAN-only routes, duplicates and unreachable ports', () =
   const dir = tempTree({
     'berth.yml': 'user: homelab\nroots:\n  DATA_ROOT: /srv/data\n',
     'hosts.yml': 'hosts:\n  doc1:\n    address: admin@doc1.lan\n    stacks: [proxy, app]\n  box:\n    address: box.lan\n    stacks: [api, hidden]\n',
-    'stacks/proxy/compose.yml': 'services:\n  caddy:\n    image: docker.io/library/caddy:2.10\n    ports: ["8443:443"]\n',
+    // pasta keeps client addresses, so lanOnly routes can be told apart (see the lanOnly test).
+    'stacks/proxy/compose.yml': 'services:\n  caddy:\n    image: docker.io/library/caddy:2.10\n    network_mode: pasta\n    ports: ["8443:443"]\n',
     'stacks/app/compose.yml': 'services:\n  web:\n    image: docker.io/library/nginx:1.27\n    ports: ["127.0.0.1:8081:80"]\n',
     'stacks/app/stack.yml': 'proxy:\n  - { host: example.org, port: 80 }\n  - { host: example.org, path: /admin, port: 80, lanOnly: true }\n',
     'stacks/api/compose.yml': 'services:\n  api:\n    image: docker.io/library/nginx:1.27\n    ports: ["9000:9000"]\n',
@@ -264,6 +374,60 @@ test('Caddyfile: paths, LAN-only routes, duplicates and unreachable ports', () =
   } finally {
     removeTree(dir);
   }
+});
+
+test('lanOnly: a proxy whose port forwarding hides client addresses gets no lanOnly route, with a note, and validate warns', () => {
+  const proxyWith = (networkMode: string | undefined) =>
+    `services:\n  caddy:\n    image: docker.io/library/caddy:2.10\n${networkMode === undefined ? '' : `    network_mode: "${networkMode}"\n`}${networkMode === 'host' ? '' : '    ports: ["8443:443"]\n'}`;
+  const files = (networkMode: string | undefined, engine = 'podman', withProxy = true) => ({
+    'berth.yml': `engine: ${engine}\nuser: homelab\nroots:\n  DATA_ROOT: /srv/data\n`,
+    'hosts.yml': `hosts:\n  doc1:\n    address: doc1.lan\n    stacks: [${withProxy ? 'proxy, ' : ''}logs]\n  box:\n    address: box.lan\n    stacks: [admin]\n`,
+    ...(withProxy ? { 'stacks/proxy/compose.yml': proxyWith(networkMode) } : {}),
+    'stacks/logs/compose.yml': 'services:\n  ui:\n    image: docker.io/amir20/dozzle:v8.0.0\n    ports: ["127.0.0.1:8081:8080"]\n',
+    'stacks/logs/stack.yml': 'proxy:\n  - { host: public.example.org, port: 8080 }\n  - { host: logs.example.org, port: 8080, lanOnly: true }\n',
+    'stacks/admin/compose.yml': 'services:\n  web:\n    image: docker.io/library/nginx:1.27\n    ports: ["9000:80"]\n',
+    'stacks/admin/stack.yml': 'firewall: { tcp: [9000] }\nproxy:\n  - { host: admin.example.org, port: 80, lanOnly: true }\n',
+  });
+  const cases: { name: string; networkMode?: string; engine?: string; withProxy?: boolean; safe: boolean; why?: RegExp }[] = [
+    { name: 'the project network (bridge)', safe: false, why: /from the project's network, a bridge network, whose rootless forwarder \(rootlessport\) gives every client a private address/ },
+    { name: 'slirp4netns, default port handler', networkMode: 'slirp4netns:allow_host_loopback=true', safe: false, why: /network_mode slirp4netns:allow_host_loopback=true, whose default port handler \(rootlesskit\) gives every client the address 10\.0\.2\.100/ },
+    { name: 'rootless Docker', networkMode: 'slirp4netns:port_handler=slirp4netns', engine: 'docker', safe: false, why: /rootless Docker forwards published ports through RootlessKit/ },
+    { name: 'slirp4netns, port_handler=slirp4netns', networkMode: 'slirp4netns:allow_host_loopback=true,port_handler=slirp4netns', safe: true },
+    { name: 'pasta', networkMode: 'pasta:--map-host-loopback,169.254.1.3', safe: true },
+    { name: "the host's network", networkMode: 'host', safe: true },
+    { name: 'no proxy stack: a proxy on the host itself', withProxy: false, safe: true },
+  ];
+  for (const c of cases) {
+    const dir = tempTree(files(c.networkMode, c.engine, c.withProxy));
+    try {
+      const loaded = loadRepo(dir, new FileSource());
+      const warnings = loaded.diagnostics.filter((d) => d.code === 'PROXY_LAN_ONLY_UNSAFE');
+      const r = renderOwn(loaded.repo!, 'doc1', 'quadlet');
+      const sites = caddySites(r.file('home/homelab/.local/share/berth/proxy/Caddyfile'));
+      const refused = r.notes.filter((n) => n.key === 'proxy' && n.fidelity === 'refused');
+      assert.ok(sites.has('public.example.org'), `${c.name}: routes without lanOnly are unaffected`);
+      if (c.safe) {
+        assert.deepEqual(warnings, [], c.name);
+        assert.deepEqual(refused, [], c.name);
+        assert.deepEqual(sites.get('logs.example.org')?.slice(0, 2), ['@outside not remote_ip private_ranges', 'respond @outside 403'], c.name);
+        if (c.withProxy !== false) assert.ok(sites.has('admin.example.org'), c.name);
+        continue;
+      }
+      assert.ok(!sites.has('logs.example.org') && !sites.has('admin.example.org'), `${c.name}: no lanOnly route that would let everyone in`);
+      // The local stack's routes, then those of hosts without a proxy, as the Caddyfile takes them.
+      assert.deepEqual(refused.map((n) => `${n.stack}: ${n.message.slice(0, n.message.indexOf(':'))}`), ['logs: logs.example.org', 'admin: admin.example.org'], c.name);
+      for (const n of refused) assert.match(n.message, c.why!, c.name);
+      assert.match(refused[0]!.message, /Route left out: give the proxy network_mode "slirp4netns:port_handler=slirp4netns"/);
+      // validate says it before render: at each lanOnly entry, the other host's included.
+      assert.deepEqual(warnings.map((w) => `${w.severity} ${w.span.file.slice(dir.length + 1)}:${w.span.line}`).sort(), ['warning stacks/admin/stack.yml:3', 'warning stacks/logs/stack.yml:3'], c.name);
+      assert.match(warnings[0]!.message, /is lanOnly, but the proxy on doc1 cannot see client addresses: .*berth render leaves this route out/);
+      assert.match(warnings[0]!.message, c.why!, c.name);
+    } finally {
+      removeTree(dir);
+    }
+  }
+  // The example's proxy keeps client addresses, so its lanOnly logs route stands (see the Caddyfile test above).
+  assert.deepEqual(loadRepo(EXAMPLE, new FileSource()).diagnostics.filter((d) => d.code === 'PROXY_LAN_ONLY_UNSAFE'), []);
 });
 
 test('monitors.json: every stack of every host, with stack and host, sorted, the same on each host', () => {
@@ -311,6 +475,31 @@ test('prerequisites.sh: valid sh, the subuid range added once, refused when it w
     assert.equal(own.code, 1);
     assert.match(own.err, /homelab's range 100000-165535 overlaps the range of carol/);
 
+    // A last line without its newline: the new range still gets a line of its own.
+    writeFileSync(files.subuid, 'alice:200000:65536');
+    writeFileSync(files.subgid, 'alice:200000:65536\n');
+    const noNewline = prerequisites(join(dir, 'prerequisites.sh'), ['subids'], files);
+    assert.equal(noNewline.code, 0, noNewline.err);
+    assert.equal(readFileSync(files.subuid, 'utf8'), 'alice:200000:65536\nhomelab:100000:65536\n');
+    assert.equal(readFileSync(files.subgid, 'utf8'), 'alice:200000:65536\nhomelab:100000:65536\n');
+
+    // CR LF line ends: newuidmap would not read those lines; refused, nothing written.
+    writeFileSync(files.subuid, 'alice:200000:65536\r\n');
+    const crlf = prerequisites(join(dir, 'prerequisites.sh'), ['subids'], files);
+    assert.equal(crlf.code, 1);
+    assert.match(crlf.err, /subuid has CR LF \(Windows\) line ends, which newuidmap does not read: convert it \(sed -i 's\/\\r\$\/\/' /);
+    assert.equal(readFileSync(files.subuid, 'utf8'), 'alice:200000:65536\r\n');
+
+    // The user's own range is smaller than images expect: kept as it is, with a warning that says how to grow it.
+    writeFileSync(files.subuid, 'homelab:100000:1000\nalice:165536:65536\n');
+    writeFileSync(files.subgid, 'homelab:100000:65536\n');
+    const few = prerequisites(join(dir, 'prerequisites.sh'), ['subids'], files);
+    assert.equal(few.code, 0, few.err);
+    assert.match(few.err, /warning: .*subuid: homelab has only 1000 ids \(from 100000 on\): containers cannot use a uid or gid above 1000\. Give it 65536: usermod --add-subuids 231072-296607 homelab, then podman system migrate as homelab/);
+    assert.match(few.out, /subgid: homelab has 65536 ids from 100000 on/);
+    assert.doesNotMatch(few.err, /subgid/);
+    assert.equal(readFileSync(files.subuid, 'utf8'), 'homelab:100000:1000\nalice:165536:65536\n');
+
     const unknown = prerequisites(join(dir, 'prerequisites.sh'), ['cleanup'], files);
     assert.equal(unknown.code, 1);
     assert.match(unknown.err, /no step cleanup; steps: user subids linger roots dirs ports checks/);
@@ -357,6 +546,48 @@ test('prerequisites.sh: roots created for the user, network roots and mounts onl
     }
   } finally {
     removeTree(dir);
+  }
+});
+
+test('prerequisites.sh: the ports step says it lowers the first unprivileged port for every user; the firewall check knows whether the ruleset jumps to berth_input (own network namespace)', (t) => {
+  if (!asRoot(t)) return;
+  if (!has('unshare') || !has('nft')) return skipWithNotice(t, 'unshare or nft is missing (.ci/testbed installs nftables)');
+  const repoDir = tempTree(baseRepo({ 'stacks/web/compose.yml': 'services:\n  web:\n    image: docker.io/library/nginx:1.27\n    ports: ["80:80", "443:443"]\n', 'stacks/web/stack.yml': 'firewall: { tcp: [80, 443] }\n' }));
+  const dir = tempTree({});
+  try {
+    const r = renderOwn(load(repoDir), 'doc1', 'quadlet');
+    const script = r.file(PREREQ);
+    assert.match(script, /^# One change reaches beyond homelab: step ports lowers net\.ipv4\.ip_unprivileged_port_start to 80$/m);
+    const sysctl = r.file('etc/sysctl.d/50-berth-unprivileged-ports.conf');
+    assert.match(sysctl, /^# .*for every user of doc1, not only homelab: any of them may then listen on ports 80-1023/m);
+    assert.match(sysctl, /^net\.ipv4\.ip_unprivileged_port_start=80$/m);
+    const note = r.notes.filter((n) => n.key === 'ports' && n.stack === 'web' && /ip_unprivileged_port_start/.test(n.message));
+    assert.equal(note.length, 1);
+    assert.match(note[0]!.message, /publishes port 80, below 1024: .* lowers net\.ipv4\.ip_unprivileged_port_start to 80 for every user of doc1, not only homelab/);
+    writeFileSync(join(dir, 'p.sh'), script);
+    writeFileSync(join(dir, 'firewall.nft'), r.file(FIREWALL));
+    const rulesets = {
+      jump: `flush ruleset\n${headerExample(r.file(FIREWALL), join(dir, 'firewall.nft'))}`,
+      nojump: 'flush ruleset\ntable inet filter {\n  chain input {\n    type filter hook input priority filter; policy drop;\n  }\n}\n',
+    };
+    for (const [name, text] of Object.entries(rulesets)) writeFileSync(join(dir, `${name}.nft`), text);
+    // The network namespace has its own ip_unprivileged_port_start and ruleset: the machine's are not touched.
+    const inNamespace = (commands: string) => spawnSync('unshare', ['--net', 'sh', '-c', commands], { encoding: 'utf8', cwd: dir, timeout: 30_000 });
+    const lowered = inNamespace('sysctl -q -w net.ipv4.ip_unprivileged_port_start=1024 && sh p.sh ports && sh p.sh ports && sysctl -n net.ipv4.ip_unprivileged_port_start');
+    assert.equal(lowered.status, 0, lowered.stderr);
+    assert.match(lowered.stdout, /lowered net\.ipv4\.ip_unprivileged_port_start from 1024 to 80 \(a stack publishes port 80\)\. This holds for every user of this host, not only homelab: any of them may now listen on ports 80-1023/);
+    assert.match(lowered.stdout, /net\.ipv4\.ip_unprivileged_port_start is 80 already\n80\n$/);
+    const lower = inNamespace('sysctl -q -w net.ipv4.ip_unprivileged_port_start=0 && sh p.sh ports && sysctl -n net.ipv4.ip_unprivileged_port_start');
+    assert.match(lower.stdout, /is 0, below the 80 berth needs: left as it is\n0\n$/, 'a lower value someone chose is never raised');
+    if (!existsSync('/etc/sysctl.d/50-berth-unprivileged-ports.conf')) assert.match(lowered.stderr, /50-berth-unprivileged-ports\.conf is not installed, so the setting is lost at the next boot/);
+
+    const firewall = (ruleset?: string) => inNamespace(`${ruleset ? `nft -f ${ruleset} && ` : ''}sh p.sh checks 2>&1 | grep firewall:`).stdout.trim();
+    assert.match(firewall(), /^prerequisites: firewall: no nftables chain filters input here/);
+    assert.match(firewall('nojump.nft'), /^prerequisites: warning: firewall: nftables filters input here, but no rule jumps to berth_input/);
+    assert.match(firewall('jump.nft'), /^prerequisites: firewall: the loaded ruleset jumps to berth_input \(\/etc\/berth\/firewall\.nft\)$/);
+  } finally {
+    removeTree(dir);
+    removeTree(repoDir);
   }
 });
 

@@ -144,7 +144,7 @@ describe('Quadlet rendering of examples/homelab', () => {
       assert.ok(!unitLines(jf, 'RequiresMountsFor').some((p) => p.startsWith('/mnt/mum')), 'jellyfin requires the optional mount /mnt/mum');
       assert.ok(unitLines(jf, 'RequiresMountsFor').includes('/mnt/data'));
       // The proxy's network mode, and every container in its stack's target.
-      assert.deepEqual(optionValues(podmanRun(g1.units, 'proxy-caddy.service'), '--network'), ['slirp4netns:allow_host_loopback=true']);
+      assert.deepEqual(optionValues(podmanRun(g1.units, 'proxy-caddy.service'), '--network'), ['slirp4netns:allow_host_loopback=true,port_handler=slirp4netns']);
       assert.ok(optionValues(podmanRun(g1.units, 'proxy-caddy.service'), '-v').includes('/home/homelab/.local/share/berth/proxy/Caddyfile:/etc/caddy/Caddyfile:ro'));
       assert.ok(unitLines(server, 'PartOf').includes('berth-immich.target'));
     } finally {

@@ -35,10 +35,29 @@ describe('run commands: usage and engine errors', () => {
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.stderr}`);
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, r.stderr);
-      assert.match(lines[0]!, /^error: podman is not installed or not in PATH \(run "berth doctor"/);
+      assert.match(lines[0]!, /^error: (web: )?podman is not installed or not in PATH \(run "berth doctor"/);
     }
     const ps = berth(['ps'], { env: noEngine() });
     assert.equal(ps.code, 1);
+  });
+
+  it('refuses a secret declared without vars, naming the variable and the stack.yml fix, before touching the engine', () => {
+    const d = tempTree(baseRepo({
+      'stacks/web/compose.yml': 'services:\n  web:\n    image: docker.io/library/nginx:1.27\n    environment:\n      TOKEN: ${TOKEN}\n',
+      'stacks/web/stack.yml': 'secrets:\n  - name: web\n',
+      'secrets/web.env.age': 'x',
+    }));
+    dirs.push(d);
+    const r = berth(['up', 'web', '--repo', d], { env: noEngine() });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /error: web: stack web: secret web lists no vars, so TOKEN would be empty in the containers: list them in stack.yml \(secrets: \[\{name: web, vars: \[TOKEN\]\}\]\)/);
+  });
+
+  it('tries every stack when one fails, and ends with a summary and exit 1', () => {
+    const r = berth(['up', 'web', 'db', '--repo', repo()], { env: noEngine() });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('error:')).length, 2, r.stderr);
+    assert.match(r.stdout, /up: 0 of 2 stacks done; failed: (web, db|db, web)/);
   });
 
   it('refuses to run a repository with errors, exit 2', () => {

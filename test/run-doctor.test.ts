@@ -6,10 +6,13 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { runDoctor, type MachineFacts } from '../src/run/doctor/index.js';
-import { apiSocket, engineVersion } from '../src/run/doctor/engine.js';
+import { ageTool, apiSocket, engineVersion } from '../src/run/doctor/engine.js';
+import { loadRepo } from '../src/config/load-repo.js';
+import { FileSource } from '../src/source/files.js';
+import { targetsFor } from '../src/run/session.js';
 import { idMappers, linger, parseSubids, runtimeDir, subordinateIds, tunDevice } from '../src/run/doctor/user-namespace.js';
 import { LocalEngine } from '../src/run/engine.js';
-import { removeTree, tempTree } from './helpers.js';
+import { baseRepo, removeTree, tempTree } from './helpers.js';
 
 /**
  * doctor on machine states written as real files: a subuid file without the user, a runtime dir
@@ -159,5 +162,28 @@ describe('engine and API socket', () => {
     }
     const real = await engineVersion(facts(dir, { engine: new LocalEngine('podman') }));
     assert.match(real[0]!.message, /^podman \d+\.\d+/);
+  });
+});
+
+describe('doctor run as someone else, and age', () => {
+  it('says to run it as the host\'s user, skips the checks that would look at the wrong user, and fails', async () => {
+    const dir = tempTree({ ...baseRepo({ 'stacks/web/stack.yml': 'secrets:\n  - name: web\n    vars: [TOKEN]\n' }), subuid: '', subgid: '' });
+    dirs.push(dir);
+    const { repo } = loadRepo(dir, new FileSource());
+    const targets = targetsFor(repo!, [], undefined);
+    const results = await runDoctor(facts(dir), targets);
+    const user = results.find((r) => r.check === 'user')!;
+    assert.equal(user.verdict, 'fail');
+    assert.match(user.message, /^doctor runs as nobody, but host doc1 runs its stacks as homelab/);
+    assert.equal(user.fix, 'run doctor as homelab: sudo -iu homelab berth doctor');
+    assert.deepEqual(results.filter((r) => /: (dirs|containers)$|^subuid$/.test(r.check)), []);
+    assert.equal(results.find((r) => r.check === 'age')!.verdict, 'fail');
+  });
+
+  it('finds age on the search path', () => {
+    const dir = tempTree({ 'bin/age': '#!/bin/sh\n' });
+    dirs.push(dir);
+    assert.equal(ageTool(facts(dir), true)[0]!.verdict, 'pass');
+    assert.equal(ageTool(facts(join(dir, 'none')), false)[0]!.verdict, 'warn');
   });
 });

@@ -6,6 +6,7 @@ import type { ComposeProject } from '../src/model/compose.js';
 import { FileSource } from '../src/source/files.js';
 import { serviceConfigHash } from '../src/run/config-hash.js';
 import { createCommand, portArg } from '../src/run/container-args.js';
+import { commandText } from '../src/run/command.js';
 import { durationMs } from '../src/run/duration.js';
 import { LABEL, containerName, networkName, volumeName } from '../src/run/naming.js';
 import { removeTree, tempTree } from './helpers.js';
@@ -177,5 +178,27 @@ ${extra}`;
 describe('durationMs', () => {
   it('reads compose durations', () => {
     assert.deepEqual(['1m30s', '500ms', '2h', '10', '1.5s', 'soon', ''].map((d) => durationMs(d)), [90_000, 500, 7_200_000, 10_000, 1500, undefined, undefined]);
+  });
+});
+
+describe('commandText', () => {
+  it('leaves out labels and keeps the subcommand, the name and the image of a long create in the one line', () => {
+    const labels: Record<string, string> = {};
+    for (let i = 0; i < 20; i++) labels[`org.example.label${i}`] = 'x'.repeat(30);
+    const p = load(`
+services:
+  web:
+    image: docker.io/library/nginx:1.27
+    command: ["nginx", "-g", "daemon off;"]
+    labels: ${JSON.stringify(labels)}
+    environment: { A: "${'a'.repeat(200)}", B: "${'b'.repeat(200)}" }
+`);
+    const c = spec(p, 'web');
+    const text = commandText('podman', c.args);
+    assert.ok(text.length <= 340, `${text.length} chars`);
+    assert.match(text, /^podman create --name shop-web /);
+    assert.match(text, / docker\.io\/library\/nginx:1\.27 nginx -g 'daemon off;'$/);
+    assert.doesNotMatch(text, /--label|io\.berth\.config|org\.example/);
+    assert.equal(commandText('podman', ['start', 'shop-web']), 'podman start shop-web');
   });
 });

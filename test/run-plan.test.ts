@@ -14,7 +14,7 @@ function svc(service: string, over: Partial<DesiredService> = {}): DesiredServic
 }
 
 function running(s: DesiredService, over: Partial<Observed> = {}): Observed {
-  return { id: `id-${s.service}`, name: s.name, project: 'shop', service: s.service, configHash: s.configHash, state: 'running', running: true, exitCode: 0, healthLog: [], image: 'img', imageId: 'i1', ports: [], restartCount: 0, ...over };
+  return { id: `id-${s.service}`, name: s.name, project: 'shop', service: s.service, configHash: s.configHash, state: 'running', running: true, exitCode: 0, healthLog: [], failingStreak: 0, image: 'img', imageId: 'i1', ports: [], restartCount: 0, ...over };
 }
 
 const stack = [
@@ -51,11 +51,25 @@ describe('planUp', () => {
   });
 
   it('replaces a stuck unhealthy container, starts a stopped one, and removes what the repository dropped', () => {
-    const observed = [...steady().map((o) => (o.service === 'db' ? { ...o, health: 'unhealthy' } : o.service === 'app' ? { ...o, running: false, state: 'exited', exitCode: 137 } : o)), running(svc('old'))];
+    const observed = [...steady().map((o) => (o.service === 'db' ? { ...o, health: 'unhealthy' } : o.service === 'app' ? { ...o, running: false, state: 'exited', exitCode: 137 } : o)), running(svc('old'), { stack: 'shop' })];
     const p = planUp('shop', stack, observed);
     assert.deepEqual([p.actions.db!.kind, p.actions.db!.reason], ['recreate', 'unhealthy']);
     assert.deepEqual([p.actions.app!.kind, p.actions.app!.reason], ['start', 'exited with code 137']);
     assert.deepEqual(p.orphans.map((o) => o.name), ['shop-old']);
+  });
+
+  it('removes only what berth made for the stack: another tool\'s container of the same compose project is foreign', () => {
+    const p = planUp('shop', stack, [...steady(), running(svc('mine'), { stack: 'shop' }), running(svc('compose')), running(svc('elsewhere'), { stack: 'other' })]);
+    assert.deepEqual(p.orphans.map((o) => o.name), ['shop-mine']);
+    assert.deepEqual(p.foreign.map((o) => o.name).sort(), ['shop-compose', 'shop-elsewhere']);
+  });
+
+  it('restarts what shares the network of a service that is started or restarted again, and leaves a stopped sharer to its own start', () => {
+    const p = planUp('shop', stack, steady().map((o) => (o.service === 'app' ? { ...o, running: false, state: 'exited', exitCode: 137 } : o)), { img: 'i1' });
+    assert.deepEqual([p.actions.sidecar!.kind, p.actions.sidecar!.reason], ['restart', 'shares the network of app, which is started again']);
+    const q = planUp('shop', stack, steady().map((o) => (o.service === 'app' || o.service === 'sidecar' ? { ...o, running: false, state: 'exited', exitCode: 0 } : o)), { img: 'i1' });
+    assert.equal(q.actions.sidecar!.kind, 'start');
+    assert.equal(planUp('shop', stack, steady(), { img: 'i1' }).actions.sidecar!.kind, 'keep');
   });
 
   it('refuses to take over a container of the same name that is not the stack\'s', () => {
@@ -75,6 +89,14 @@ describe('status', () => {
     ]);
     assert.equal(rows[1]!.uptimeSeconds, 60);
     assert.equal(rows[1]!.health, 'healthy');
+    assert.deepEqual(rows.map((r) => r.ok), [false, false, false, false]);
+  });
+
+  it('calls a container of the same name that berth did not make foreign, not changed; shows restarts; ok only when running and in sync', () => {
+    const rows = serviceStatuses('shop', [init, db, app], [running(init, { state: 'exited', running: false }), running(db, { project: 'other' }), running(app, { restartCount: 4, health: 'unhealthy', failingStreak: 3 })], {}, 0);
+    assert.deepEqual(rows.map((r) => [r.service, r.drift, r.ok]), [['init', undefined, true], ['db', 'not made by berth', false], ['app', undefined, false]]);
+    assert.deepEqual([rows[2]!.restarts, rows[2]!.failingStreak], [4, 3]);
+    assert.equal(serviceStatuses('shop', [app], [running(app)], {}, 0)[0]!.ok, true);
   });
 });
 

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, existsSync } from 'node:fs';
+import { readFileSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SecretRef } from '../src/model/repo.js';
 import { RunError } from '../src/run/errors.js';
-import { decryptSecrets, hasSecret, identityFile, secretEnvPath, secretEnvText, substituteSecrets, withSecretEnvFile } from '../src/run/secrets.js';
+import { decryptSecrets, hasSecret, identityFile, maskSecrets, secretEnvPath, secretEnvText, substituteSecrets, withSecretEnvFile } from '../src/run/secrets.js';
+import { activity, handleInterrupts } from '../src/run/interrupt.js';
+import { lockStack } from '../src/run/lock.js';
 import { removeTree, tempTree } from './helpers.js';
 
 /** Secrets decrypted with the real age CLI (the program rendered units use too), held in memory, passed as environment. */
@@ -68,5 +70,49 @@ describe('where secrets go', () => {
     assert.equal(identityFile(undefined, '/repo', '/home/u'), '/home/u/.config/berth/age.key');
     assert.equal(identityFile('~/keys/age.txt', '/repo', '/home/u'), '/home/u/keys/age.txt');
     assert.equal(identityFile('keys/age.txt', '/repo', '/home/u'), '/repo/keys/age.txt');
+  });
+});
+
+describe('what a run leaves behind', () => {
+  it('an interrupt removes the decrypted env file written for create, reports what was touched, and exits 130', async () => {
+    const dir = tempTree({});
+    dirs.push(dir);
+    const file = join(dir, 'run/berth/secrets/shop/services/db.env');
+    const lines: string[] = [];
+    let code: number | undefined;
+    const unhandle = handleInterrupts((t) => lines.push(t), ((c: number) => {
+      code = c;
+      throw new Error('exited');
+    }) as (c: number) => never);
+    activity.set('shop-db', 'creating');
+    try {
+      await withSecretEnvFile(file, 'K=v\n', async () => {
+        assert.ok(existsSync(file));
+        assert.throws(() => process.emit('SIGINT', 'SIGINT'), /exited/);
+        // The interrupt ran while create was under way, not after it.
+        assert.equal(existsSync(file), false);
+      });
+    } finally {
+      unhandle();
+      activity.clear();
+    }
+    assert.equal(code, 130);
+    assert.match(lines[0]!, /^interrupted \(SIGINT\): decrypted env files removed; left as they are: shop-db \(creating\)/);
+  });
+
+  it('one run per stack: a second lock names the pid holding it, a stale lock is taken over', () => {
+    const dir = tempTree({});
+    dirs.push(dir);
+    const release = lockStack(dir, 'shop', 'up');
+    assert.throws(() => lockStack(dir, 'shop', 'up'), (e: Error) => e instanceof RunError && e.message === `another berth up of shop is running (pid ${process.pid}); wait for it, or stop it`);
+    release();
+    writeFileSync(join(dir, 'berth/locks/shop.lock'), '999999999 up\n');
+    lockStack(dir, 'shop', 'up')();
+    assert.equal(existsSync(join(dir, 'berth/locks/shop.lock')), false);
+  });
+
+  it('masks every decrypted value in text berth prints, JSON-quoted ones too', () => {
+    const values = new Map([['app', new Map([['PW', 's3cr"t'], ['SHORT', 'x']])]]);
+    assert.equal(maskSecrets(`log: password s3cr"t and ${JSON.stringify('s3cr"t')} x`, values), 'log: password *** and "***" x');
   });
 });

@@ -9,6 +9,7 @@ import type { BerthConfig, ComposeSettings, Deployment, Host, ProxyConfig, Repo,
 import type { FileSource } from '../source/files.js';
 import { entry, get, type LNode } from '../source/tree.js';
 import { runChecks } from './checks/index.js';
+import { scheduleChecks } from './checks/schedules.js';
 import { readBerthFile } from './read-berth-file.js';
 import { validator } from '../schemas/validators.js';
 import { readStack } from './read-stack.js';
@@ -70,7 +71,10 @@ export function loadRepo(dirArg: string, source: FileSource): RepoLoad {
 
   const berth = source.exists(berthFile) ? readBerthFile<RawBerth>(berthFile, source, validator('berth'), 'berth.yml', diagnostics) : undefined;
   const config = berthConfig(berth?.value ?? {});
-  if (berth) checkNetworkRoots(berth.root, config, diagnostics);
+  if (berth) {
+    checkNetworkRoots(berth.root, config, diagnostics);
+    diagnostics.push(...scheduleChecks(berth.root));
+  }
 
   const stacks: Record<string, Stack> = {};
   const stacksDir = join(dir, 'stacks');

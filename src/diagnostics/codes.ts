@@ -41,6 +41,8 @@ export const CODES = {
   CONTAINER_NAME_CONFLICT: 'Two services on one host use the same container_name.',
   UNIT_NAME_CONFLICT: 'Two services on one host would get the same unit or container name (<stack>-<service>).',
   PROXY_HOST_CONFLICT: 'Two stacks on one host claim the same reverse-proxy host name.',
+  PROXY_LAN_ONLY_UNSAFE: 'A lanOnly proxy entry is served by a proxy whose port forwarding hides client addresses, so it cannot tell LAN clients from others.',
+  SCHEDULE_INVALID: 'A schedule in berth.yml is not a systemd calendar expression.',
   SECRET_MISSING: 'A secret file that a stack references does not exist.',
   REFERENCED_FILE_MISSING: 'A file that a compose file references (env_file, bind mount source, build context) does not exist.',
   STACK_UNUSED: 'A stack folder is not run by any host.',

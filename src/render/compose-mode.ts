@@ -22,7 +22,7 @@ const DEFAULT_GRACE_SECONDS = 10;
  * Compose mode (seed 004 parity): one oneshot user unit per stack that runs podman-compose (or
  * `docker compose`) over the stack's deployed folder. The compose file is interpolated at run time,
  * so the unit hands the engine exactly what render saw: the roots and host variables as
- * Environment=, and the decrypted secrets as EnvironmentFile= in the runtime dir.
+ * Environment=, and the decrypted secrets through berth-with-secrets (see withSecretsScript).
  */
 export function renderComposeStack(ctx: StackRenderContext): StackRender {
   const { stack, host, layout, common, deployment } = ctx;
@@ -33,7 +33,10 @@ export function renderComposeStack(ctx: StackRenderContext): StackRender {
   const podman = host.engine === 'podman';
   const socket = engineSocket(host, layout);
   const compose = composeArgv(host, deployment.project.name, common.hostPath(deployment.project.file), [...host.profiles, ...stack.manifest.profiles]);
-  const scripts = [waitSocketScript(layout), ...(podman ? [composeUpdateScript(layout)] : [])];
+  const secretFiles = stack.manifest.secrets.map((s) => decryptedSecretFile(layout, stack.name, s.name));
+  const scripts = [waitSocketScript(layout), ...(podman ? [composeUpdateScript(layout)] : []), ...(secretFiles.length ? [withSecretsScript(layout)] : [])];
+  // The secrets step (ExecStartPre) writes them; every later command gets them in its environment.
+  const withSecrets = (argv: string[], ifPresent = false) => (secretFiles.length ? [`${layout.binDir}/${WITH_SECRETS}`, ...(ifPresent ? ['--if-present'] : []), ...secretFiles, '--', ...argv] : argv);
 
   const service: Entry[] = [
     ['Type', 'oneshot'],
@@ -42,10 +45,6 @@ export function renderComposeStack(ctx: StackRenderContext): StackRender {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([k, v]): Entry => ['Environment', envAssignment(k, v)]),
     ...(!podman ? [['Environment', envAssignment('DOCKER_HOST', `unix://${socket.path}`)] as Entry] : []),
-    // Written by the secrets step of ExecStartPre. systemd reads environment files when a command
-    // starts, after the previous state's processes ended, so ExecStart, ExecReload and ExecStop
-    // see them ('-': they do not exist yet when the first ExecStartPre runs).
-    ...stack.manifest.secrets.map((s): Entry => ['EnvironmentFile', `-${specifierSafe(decryptedSecretFile(layout, stack.name, s.name))}`]),
   ];
   if (podman && stack.manifest.secrets.length) {
     // podman-compose echoes every podman command it runs, `-e NAME=value` included, to stdout:
@@ -60,11 +59,12 @@ export function renderComposeStack(ctx: StackRenderContext): StackRender {
     // ("TODO: implement check hash label for change" in its up): without --force-recreate a
     // changed stack would restart its old containers. They were stopped by ExecStop, with their
     // grace period, before this runs, so recreating them kills nothing.
-    ['ExecStart', execLine([...compose, 'up', '-d', ...(podman ? ['--force-recreate'] : []), '--remove-orphans'])],
+    ['ExecStart', execLine(withSecrets([...compose, 'up', '-d', ...(podman ? ['--force-recreate'] : []), '--remove-orphans']))],
     ...(podman
-      ? [['ExecReload', execLine([`${layout.binDir}/${COMPOSE_UPDATE}`, deployment.project.name, ...compose])] as Entry]
-      : [['ExecReload', execLine([...compose, 'pull'])] as Entry, ['ExecReload', execLine([...compose, 'up', '-d', '--remove-orphans'])] as Entry]),
-    ['ExecStop', execLine([...compose, host.compose.stop])],
+      ? [['ExecReload', execLine(withSecrets([`${layout.binDir}/${COMPOSE_UPDATE}`, deployment.project.name, ...compose]))] as Entry]
+      : [['ExecReload', execLine(withSecrets([...compose, 'pull']))] as Entry, ['ExecReload', execLine(withSecrets([...compose, 'up', '-d', '--remove-orphans']))] as Entry]),
+    // Stopping must not fail for want of a secret file (a stop after the runtime dir was cleared).
+    ['ExecStop', execLine(withSecrets([...compose, host.compose.stop], true))],
     ['TimeoutStartSec', host.compose.startTimeout],
     ['TimeoutStopSec', stopTimeoutSeconds(ctx)],
     ['Restart', 'on-failure'],
@@ -129,8 +129,8 @@ function stopTimeoutSeconds({ deployment }: StackRenderContext): number {
 }
 
 /**
- * Where the secrets step of stack-common writes a decrypted secret (a dotenv file, which systemd
- * reads as an environment file). test/render-compose.test.ts checks the two agree.
+ * Where the secrets step of stack-common writes a decrypted secret, normalised to NAME=value lines
+ * (read by berth-with-secrets). test/render-compose.test.ts checks the two agree.
  */
 export function decryptedSecretFile(layout: HostLayout, stack: string, secret: string): string {
   return `${layout.runtimeSecretsDir}/${stack}/${secret}.env`;
@@ -138,6 +138,61 @@ export function decryptedSecretFile(layout: HostLayout, stack: string, secret: s
 
 export const WAIT_SOCKET = 'berth-wait-socket';
 export const COMPOSE_UPDATE = 'berth-compose-update';
+export const WITH_SECRETS = 'berth-with-secrets';
+
+/**
+ * Runs a command with the decrypted secrets in its environment, for podman-compose to interpolate.
+ * Not systemd's EnvironmentFile=: that is a dotenv parser of its own (quotes, backslash escapes,
+ * a trailing backslash joining the next line, blanks trimmed, no `export`), so a value with a
+ * quote or a backslash would arrive changed. The file is read line by line, every byte after the
+ * first '=' is the value, and nothing is evaluated. A missing file stops the command: compose
+ * would otherwise start the stack with empty passwords.
+ */
+function withSecretsScript(layout: HostLayout): Artifact {
+  const text = `#!/bin/sh
+# Usage: ${WITH_SECRETS} [--if-present] FILE... -- COMMAND [ARG...]
+# Runs COMMAND with the variables of each FILE in its environment. A FILE holds NAME=value lines,
+# as the stack's secrets step writes them: the value is everything after the first '=', taken as
+# it is (no quotes, no escapes, no comments). A missing FILE is an error, unless --if-present.
+# Messages never include a value. Rendered by berth; do not edit.
+set -eu
+optional=
+if [ "\${1:-}" = --if-present ]; then
+  optional=yes
+  shift
+fi
+while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
+  file=$1
+  shift
+  if [ ! -e "$file" ]; then
+    if [ -n "$optional" ]; then continue; fi
+    echo "berth: $file is missing: the stack's secrets step has not written it" >&2
+    exit 1
+  fi
+  n=0
+  while IFS= read -r line || [ -n "$line" ]; do
+    n=$((n + 1))
+    case $line in
+      '') continue ;;
+      *=*) ;;
+      *) echo "berth: $file: line $n is not NAME=value" >&2; exit 1 ;;
+    esac
+    name=\${line%%=*}
+    case $name in
+      '' | [0-9]* | *[!A-Za-z0-9_]*) echo "berth: $file: line $n: '$name' is not a name compose can use; left out" >&2; continue ;;
+    esac
+    export "$name=\${line#*=}"
+  done < "$file"
+done
+if [ "\${1:-}" != -- ] || [ "$#" -lt 2 ]; then
+  echo "usage: ${WITH_SECRETS} [--if-present] FILE... -- COMMAND [ARG...]" >&2
+  exit 2
+fi
+shift
+exec "$@"
+`;
+  return artifact(rel(`${layout.binDir}/${WITH_SECRETS}`), text, 0o755);
+}
 
 /** Early at boot the user's runtime dir and the engine's socket may not be there yet; waiting must end. */
 function waitSocketScript(layout: HostLayout): Artifact {

@@ -27,7 +27,6 @@ export interface HostLayout {
   runtimeSecretsDir: string;
   podmanSocket: string;
   /** Root-owned, host-wide files. */
-  nftablesFile: string;
   etcDir: string;
 }
 
@@ -49,7 +48,6 @@ export function hostLayout(host: Pick<Host, 'user' | 'uid'>): HostLayout {
     identityFile: `${home}/.config/berth/age.key`,
     runtimeSecretsDir: `${runtimeDir}/berth/secrets`,
     podmanSocket: `${runtimeDir}/podman/podman.sock`,
-    nftablesFile: '/etc/nftables.d/berth.nft',
     etcDir: '/etc/berth',
   };
 }

@@ -170,7 +170,7 @@ function secretEnvFiles({ deployment, stack, layout }: StackInput): Record<strin
  * A dotenv reader in POSIX awk with exactly the rules of berth's own (src/source/dotenv.ts) and
  * compose's: `export`, comments, single quotes literal, double quotes with \n \t \r \\ \" escapes,
  * an unquoted value's trailing ` # comment` dropped. `dotenv FILE NAME` prints NAME's value;
- * `dotenv FILE '*'` prints every variable as a systemd EnvironmentFile= line. Messages never
+ * `dotenv FILE '*'` prints every variable as a raw NAME=value line (read back by berth-with-secrets). Messages never
  * include a value. A value with a line break is refused: an env file cannot carry it.
  */
 export const DOTENV_FUNCTION = String.raw`dotenv() {
@@ -210,8 +210,7 @@ export const DOTENV_FUNCTION = String.raw`dotenv() {
         for (i = 1; i <= n; i++) {
           v = val[order[i]]
           if (v ~ /[\n\r]/) fail(order[i] " holds a line break, which an env file cannot carry")
-          gsub(/[\\"$` + "`" + String.raw`]/, "\\\\&", v)
-          printf "%s=\"%s\"\n", order[i], v
+          printf "%s=%s\n", order[i], v
         }
         exit 0
       }
@@ -234,7 +233,7 @@ function secretsScript({ stack, layout }: StackInput, env: Record<string, { file
   for (const { name } of stack.manifest.secrets) {
     lines.push(
       `${AGE} --decrypt --identity ${shQuote(layout.identityFile)} --output "$dir/.${name}.dotenv" ${shQuote(`${layout.secretsDir}/${name}.env.age`)}`,
-      // Normalised for systemd's EnvironmentFile= (compose mode), which has quoting rules of its own.
+      // Normalised to raw NAME=value lines for compose mode's berth-with-secrets, which evaluates nothing.
       `dotenv "$dir/.${name}.dotenv" '*' > "$dir/.${name}.env.tmp"`,
       `mv "$dir/.${name}.env.tmp" "$dir/${name}.env"`,
     );

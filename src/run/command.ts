@@ -9,7 +9,7 @@ export interface ExecResult {
 }
 
 export interface ExecOptions {
-  /** Written to the command's stdin (how secret environment reaches `create --env-file /dev/stdin`). */
+  /** Written to the command's stdin. */
   input?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
@@ -47,10 +47,28 @@ function spawnError(binary: string, e: NodeJS.ErrnoException): RunError {
   return new RunError(`could not run ${binary}: ${e.message}`);
 }
 
-/** The command as a user could paste it into a shell. */
+/**
+ * The command as a user could paste it into a shell, short enough for one line: labels and
+ * annotations (berth's own, the config hash) are left out, and a long command keeps its start
+ * (subcommand, name) and its end (image, command), the parts that explain a failure.
+ */
 export function commandText(binary: string, args: readonly string[], maxChars = 300): string {
-  const text = [binary, ...args].map(shQuote).join(' ');
-  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--label' || args[i] === '--annotation') i++;
+    else words.push(shQuote(args[i]!));
+  }
+  const all = [shQuote(binary), ...words];
+  const text = all.join(' ');
+  if (text.length <= maxChars) return text;
+  const head = all.slice(0, 4).join(' ');
+  const tail: string[] = [];
+  let room = maxChars - head.length - 3;
+  for (let i = all.length - 1; i >= 4 && room - all[i]!.length - 1 >= 0; i--) {
+    tail.unshift(all[i]!);
+    room -= all[i]!.length + 1;
+  }
+  return `${head} … ${tail.join(' ')}`.slice(0, maxChars + 40);
 }
 
 /** One line: what failed, the command, its exit code and the gist of its stderr. */

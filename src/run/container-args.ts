@@ -187,6 +187,8 @@ function healthcheck(h: Healthcheck | undefined, out: CreateCommand): void {
   // Podman reads a JSON array starting with CMD-SHELL as a shell command, and an array of two or
   // more words as a plain command; a single word goes through the shell, quoted.
   const cmd = test[0] === 'CMD-SHELL' ? ['CMD-SHELL', test.slice(1).join(' ')] : test.length > 2 ? test.slice(1) : ['CMD-SHELL', shQuote(test[1]!)];
+  // Podman 4 reads a one-word array as a shell command too (checked on 4.3): say the image needs a shell.
+  if (test[0] !== 'CMD-SHELL' && test.length === 2) out.notes.push(`healthcheck: the one-word test ${JSON.stringify(test[1])} runs through /bin/sh (a Podman limitation), so the image needs a shell; add an argument to run it directly`);
   out.args.push('--health-cmd', JSON.stringify(cmd));
   if (h.interval) out.args.push('--health-interval', h.interval);
   if (h.timeout) out.args.push('--health-timeout', h.timeout);

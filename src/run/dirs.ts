@@ -48,35 +48,66 @@ export interface PrepareContext {
   /** The uid berth runs as: 0 is rootful, anything else rootless. */
   uid: number;
   warn: (message: string) => void;
+  /** The stack's compose project: which services mount each directory, and how. */
+  project: ComposeProject;
+  /** Services whose containers this run creates or recreates. */
+  creating: ReadonlySet<string>;
+}
+
+/** Who bind-mounts a directory: the services, and whether one mount has `:U` (Podman then owns its ownership). */
+export function dirUse(project: ComposeProject, path: string): { services: string[]; engineOwned: boolean } {
+  const services: string[] = [];
+  let engineOwned = false;
+  for (const [name, s] of Object.entries(project.services)) {
+    for (const v of s.config.volumes) {
+      if (v.type !== 'bind' || v.source !== path) continue;
+      services.push(name);
+      if (v.options?.includes('U')) engineOwned = true;
+    }
+  }
+  return { services, engineOwned };
 }
 
 /**
- * Creates the directories with the owner the container needs. Rootless, container ids map through
- * the user's subuid range, so the chown happens inside the user namespace (`podman unshare chown`,
- * seed 004 scenario 1): "user" is container root, i.e. the user itself. Inside a network root
- * berth only creates the directory and says so: NFS cannot remap owners. An owner that is already
- * right is left alone, so a second `up` changes nothing.
+ * Creates missing directories with the owner the container needs. Rootless, container ids map
+ * through the user's subuid range, so the chown happens inside the user namespace (`podman unshare
+ * chown`, seed 004 scenario 1): "user" is container root, i.e. the user itself. Like the rendered
+ * units, only the directory itself is ever chowned, never what is in it (that is the data of a
+ * running database). An existing directory is left alone unless a container that mounts it is
+ * about to be created, and then only its own owner and mode are set; a directory mounted with
+ * `:U` is never touched once it exists, as Podman gives it to the container's user at each start.
+ * Inside a network root berth only creates the directory and says so: NFS cannot remap owners.
  */
 export async function prepareDirs(steps: readonly DirStep[], ctx: PrepareContext): Promise<void> {
   for (const step of steps) {
+    const existed = existsSync(step.path);
     makeDir(step.path);
     if (step.networkRoot) {
-      if (step.owner !== 'user' || step.mode) ctx.warn(`${step.path} is inside the network root ${step.networkRoot}: created, not chowned or chmodded (NFS cannot remap owners); the export must be writable by the user`);
+      if (!existed && (step.owner !== 'user' || step.mode)) ctx.warn(`${step.path} is inside the network root ${step.networkRoot}: created, not chowned or chmodded (NFS cannot remap owners); the export must be writable by the user`);
       continue;
     }
-    const container = /^container:(\d+)(?::(\d+))?$/.exec(step.owner);
-    const host = /^(\d+):(\d+)$/.exec(step.owner);
-    if (host) chownHost(step.path, Number(host[1]), Number(host[2]));
-    else if (ctx.uid === 0) {
-      if (container) chownHost(step.path, Number(container[1]), Number(container[2] ?? container[1]));
-      if (step.mode) chmodSync(step.path, parseInt(step.mode, 8));
-    } else if (ctx.engine.kind === 'podman') {
-      const target = container ? `${container[1]}:${container[2] ?? container[1]}` : '0:0';
-      const seen = (await must(ctx.engine, ['unshare', 'stat', '-c', '%u:%g %a', step.path], `could not read the owner of ${step.path}`)).trim().split(' ');
-      if (seen[0] !== target) await must(ctx.engine, ['unshare', 'chown', '-R', target, step.path], `could not give ${step.path} to container uid ${target} (a directory owned by real root blocks this: chown it to the user once as root)`);
-      if (step.mode && seen[1] !== String(parseInt(step.mode, 8).toString(8))) await must(ctx.engine, ['unshare', 'chmod', step.mode, step.path], `could not set mode ${step.mode} on ${step.path}`);
-    } else if (container) ctx.warn(`${step.path}: owner ${step.owner} needs Podman's user namespace (podman unshare) or root; left as it is`);
+    if (existed) {
+      const use = dirUse(ctx.project, step.path);
+      if (use.engineOwned || !use.services.some((s) => ctx.creating.has(s))) continue;
+    }
+    await setOwner(step, ctx);
   }
+}
+
+/** The directory's own owner and mode, not recursive; an owner or mode that is already right is left as it is. */
+async function setOwner(step: DirStep, ctx: PrepareContext): Promise<void> {
+  const container = /^container:(\d+)(?::(\d+))?$/.exec(step.owner);
+  const host = /^(\d+):(\d+)$/.exec(step.owner);
+  if (host) chownHost(step.path, Number(host[1]), Number(host[2]));
+  else if (ctx.uid === 0) {
+    if (container) chownHost(step.path, Number(container[1]), Number(container[2] ?? container[1]));
+    if (step.mode) chmodSync(step.path, parseInt(step.mode, 8));
+  } else if (ctx.engine.kind === 'podman') {
+    const target = container ? `${container[1]}:${container[2] ?? container[1]}` : '0:0';
+    const seen = (await must(ctx.engine, ['unshare', 'stat', '-c', '%u:%g %a', step.path], `could not read the owner of ${step.path}`)).trim().split(' ');
+    if (seen[0] !== target) await must(ctx.engine, ['unshare', 'chown', target, step.path], `could not give ${step.path} to container uid ${target} (a directory owned by real root blocks this: chown it to the user once as root)`);
+    if (step.mode && seen[1] !== String(parseInt(step.mode, 8).toString(8))) await must(ctx.engine, ['unshare', 'chmod', step.mode, step.path], `could not set mode ${step.mode} on ${step.path}`);
+  } else if (container) ctx.warn(`${step.path}: owner ${step.owner} needs Podman's user namespace (podman unshare) or root; left as it is`);
 }
 
 /** Missing bind-mount sources, created as compose does; an existing path is never touched. */

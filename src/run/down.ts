@@ -9,7 +9,9 @@ import type { RunContext } from './up.js';
 /** The project's containers, dependents first: the order to stop or remove them in. */
 async function stopOrder(target: StackTarget, ctx: RunContext): Promise<Observed[]> {
   const desired = desiredStack(target, readStackInputs(target), ctx.engine.kind, ctx.runtimeDir);
-  const observed = await observeProject(ctx.engine, desired.project);
+  const names = new Set(desired.services.map((s) => s.name));
+  // Containers of the compose project that berth did not make (podman-compose's, say) are not ours to remove.
+  const observed = (await observeProject(ctx.engine, desired.project, [], target.stack.name)).filter((o) => o.stack === target.stack.name || names.has(o.name));
   const rank = new Map(startOrder(desired.services).map((s, i) => [desired.services.find((d) => d.service === s)!.name, i]));
   // Containers the repository no longer knows go first; then the reverse of the start order.
   return [...observed].sort((a, b) => (rank.get(b.name) ?? Infinity) - (rank.get(a.name) ?? Infinity));
@@ -28,7 +30,9 @@ export async function downStack(target: StackTarget, ctx: RunContext, opts: { vo
     ctx.progress.step(o.service ?? o.name, 'removed', true);
     removed.push(o.name);
   }
-  removed.push(...(await removeResources(ctx.engine, target.deployment.project.name, opts.volumes)));
+  const resources = await removeResources(ctx.engine, target.deployment.project.name, opts.volumes);
+  removed.push(...resources.removed);
+  for (const k of resources.kept) ctx.progress.line(`${target.stack.name}: kept ${k}`);
   ctx.progress.end();
   return removed;
 }

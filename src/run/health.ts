@@ -1,6 +1,6 @@
 import type { Engine } from './engine.js';
 import { RunError, stderrGist } from './errors.js';
-import { inspectOne, type Observed } from './observe.js';
+import { inspectContainers, inspectOne, type Observed } from './observe.js';
 
 export interface WaitOptions {
   /** Epoch milliseconds after which berth gives up whatever the healthcheck's own timings say. */
@@ -87,4 +87,42 @@ async function exited(engine: Engine, o: Observed, service: string, when: string
 function oneLine(text: string): string {
   const t = text.replace(/\s*\n\s*/g, ' | ').trim();
   return t.length > 300 ? `${t.slice(0, 300)}…` : t;
+}
+
+/** Whether a running container's health verdict is older than two intervals (no timer ran its checks). */
+export function isStale(o: Observed, now: number): boolean {
+  if (!o.running || !o.healthcheck) return false;
+  const last = o.healthLog.at(-1);
+  if (!last) return true;
+  return now - Date.parse(last.end) > 2 * o.healthcheck.intervalMs;
+}
+
+/**
+ * Podman runs no periodic checks without a systemd user session, so a verdict can be days old.
+ * Each stale container is checked now (side by side). With `confirm`, a failing check is repeated
+ * at the interval (at most 2 s apart, 15 s in all) until Podman's own count reaches the retries, so
+ * one bad moment does not count as unhealthy and a stuck container does. Returns every container,
+ * the checked ones read again.
+ */
+export async function refreshStaleHealth(engine: Engine, observed: readonly Observed[], opts: { now?: number; confirm?: boolean; sleep?: (ms: number) => Promise<void> } = {}): Promise<Observed[]> {
+  if (engine.kind !== 'podman') return [...observed];
+  const now = opts.now ?? Date.now();
+  const sleep = opts.sleep ?? defaultSleep;
+  const stale = observed.filter((o) => isStale(o, now));
+  if (stale.length === 0) return [...observed];
+  const fresh = await Promise.all(
+    stale.map(async (o) => {
+      await engine.run(['healthcheck', 'run', o.name]);
+      let [c] = await inspectContainers(engine, [o.id]);
+      const end = Date.now() + 15_000;
+      while (opts.confirm && c?.running && c.health !== 'unhealthy' && c.failingStreak > 0 && c.healthcheck && Date.now() < end) {
+        await sleep(Math.min(c.healthcheck.intervalMs, 2000));
+        await engine.run(['healthcheck', 'run', o.name]);
+        [c] = await inspectContainers(engine, [o.id]);
+      }
+      return c;
+    }),
+  );
+  const byId = new Map(fresh.filter((c): c is Observed => c !== undefined).map((c) => [c.id, c]));
+  return observed.flatMap((o) => (stale.includes(o) ? (byId.has(o.id) ? [byId.get(o.id)!] : []) : [o]));
 }

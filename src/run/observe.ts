@@ -36,6 +36,8 @@ export interface Observed {
   /** starting, healthy, unhealthy; undefined without a healthcheck. */
   health?: string;
   healthLog: HealthLogEntry[];
+  /** Failed checks in a row: the verdict turns unhealthy when it reaches the healthcheck's retries. */
+  failingStreak: number;
   healthcheck?: HealthConfig;
   image: string;
   imageId: string;
@@ -61,6 +63,7 @@ export function parseInspect(json: string): Observed[] {
       running: state.Running === true,
       exitCode: state.ExitCode ?? 0,
       healthLog: (health?.Log ?? []).map((l) => ({ start: l.Start, end: l.End, exitCode: l.ExitCode, output: (l.Output ?? '').trim() })),
+      failingStreak: health?.FailingStreak ?? 0,
       image: c.ImageName ?? c.Config?.Image ?? '',
       imageId: (c.Image ?? '').replace(/^sha256:/, ''),
       ports: ports(c.NetworkSettings?.Ports ?? c.HostConfig?.PortBindings ?? {}),
@@ -101,9 +104,10 @@ function ports(map: Record<string, { HostIp?: string; HostPort?: string }[] | nu
   return out.sort();
 }
 
-/** Every container of a compose project (by its label), plus those holding the given names without it. */
-export async function observeProject(engine: Engine, project: string, names: readonly string[] = []): Promise<Observed[]> {
+/** Every container of a compose project (by its label) or of the berth stack, plus those holding the given names without either. */
+export async function observeProject(engine: Engine, project: string, names: readonly string[] = [], stack?: string): Promise<Observed[]> {
   const ids = await listIds(engine, ['--filter', `label=${LABEL.project}=${project}`]);
+  if (stack !== undefined) ids.push(...(await listIds(engine, ['--filter', `label=${LABEL.stack}=${stack}`])));
   const byName = names.length ? await listIds(engine, names.flatMap((n) => ['--filter', `name=^${escapeRegex(n)}$`])) : [];
   return inspectContainers(engine, [...new Set([...ids, ...byName])]);
 }
@@ -168,6 +172,7 @@ interface RawInspect {
 
 interface RawHealth {
   Status?: string;
+  FailingStreak?: number;
   Log?: { Start: string; End: string; ExitCode: number; Output?: string }[] | null;
 }
 

@@ -30,8 +30,10 @@ export interface UpPlan {
   /** Services in an order where every dependency comes first. */
   order: string[];
   actions: Record<string, Action>;
-  /** The project's containers no service of the repository accounts for. */
+  /** Containers berth made for this stack (io.berth.stack) that no service of the repository accounts for: removed. */
   orphans: Observed[];
+  /** Other containers of the compose project (podman-compose's, say) no service accounts for: reported, left alone. */
+  foreign: Observed[];
 }
 
 /** What a service must wait for before it starts: its depends_on, the service whose network it joins, those it takes volumes from. */
@@ -66,9 +68,10 @@ export function startOrder(services: readonly DesiredService[]): string[] {
  * one whose config or image changed or that is stuck unhealthy, create what is missing. A one-shot
  * service that completed successfully stays completed. Recreating a service recreates those that
  * share its network namespace (theirs dies with it) and restarts those that asked for it
- * (`depends_on: {X: {restart: true}}`).
+ * (`depends_on: {X: {restart: true}}`); starting or restarting a service restarts those that share
+ * its network namespace, which would otherwise be left in the dead one (only `lo`).
  */
-export function planUp(project: string, desired: readonly DesiredService[], observed: readonly Observed[], imageIds: Readonly<Record<string, string>> = {}): UpPlan {
+export function planUp(project: string, desired: readonly DesiredService[], observed: readonly Observed[], imageIds: Readonly<Record<string, string>> = {}, stack = project): UpPlan {
   const order = startOrder(desired);
   const byService = new Map(desired.map((s) => [s.service, s]));
   const oneShots = new Set(desired.flatMap((s) => Object.entries(s.dependsOn).filter(([, d]) => d.condition === 'service_completed_successfully').map(([dep]) => dep)));
@@ -87,12 +90,14 @@ export function planUp(project: string, desired: readonly DesiredService[], obse
     else actions[name] = act('start', existing.state === 'exited' ? `exited with code ${existing.exitCode}` : existing.state);
 
     const replaced = (dep: string | undefined) => dep !== undefined && ['create', 'recreate'].includes(actions[dep]?.kind ?? '');
+    const restarted = (dep: string | undefined) => dep !== undefined && ['start', 'restart'].includes(actions[dep]?.kind ?? '');
     const current = actions[name]!;
     if (current.kind === 'create' || current.kind === 'recreate') continue;
     if (replaced(s.sharesNetworkOf)) actions[name] = act('recreate', `shares the network of ${s.sharesNetworkOf}, which is recreated`);
+    else if (current.kind === 'keep' && existing?.running && restarted(s.sharesNetworkOf)) actions[name] = act('restart', `shares the network of ${s.sharesNetworkOf}, which is started again`);
     else if (current.kind === 'keep' && Object.entries(s.dependsOn).some(([dep, d]) => d.restart && replaced(dep))) actions[name] = act('restart', 'a dependency was recreated');
   }
   const wanted = new Set(desired.map((s) => s.name));
-  const orphans = observed.filter((o) => o.project === project && !wanted.has(o.name));
-  return { order, actions, orphans };
+  const unknown = observed.filter((o) => o.project === project && !wanted.has(o.name));
+  return { order, actions, orphans: unknown.filter((o) => o.stack === stack), foreign: unknown.filter((o) => o.stack !== stack) };
 }

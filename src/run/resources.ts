@@ -55,12 +55,22 @@ export async function ensureResources(engine: Engine, project: ComposeProject, s
   return created;
 }
 
-/** Removes the networks (and with `volumes`, the volumes) berth created for the project; external ones were never labelled. */
-export async function removeResources(engine: Engine, project: string, volumes: boolean): Promise<string[]> {
+/**
+ * Removes the networks (and with `volumes`, the volumes) berth created for the project; external
+ * ones were never labelled. A network another stack's containers still use (a shared `name:`) is
+ * kept and named in `kept`.
+ */
+export async function removeResources(engine: Engine, project: string, volumes: boolean): Promise<{ removed: string[]; kept: string[] }> {
   const removed: string[] = [];
+  const kept: string[] = [];
   const filter = ['--filter', `label=${LABEL.project}=${project}`];
   const nets = (await must(engine, ['network', 'ls', ...filter, '--format', '{{.Name}}'], 'could not list networks')).split('\n').map((s) => s.trim()).filter(Boolean);
   for (const n of nets) {
+    const users = (await must(engine, ['ps', '-a', '--filter', `network=${n}`, '--format', '{{.Names}}'], `could not list the containers on network ${n}`)).split('\n').map((s) => s.trim()).filter(Boolean);
+    if (users.length) {
+      kept.push(`network ${n} (still used by ${users.join(', ')})`);
+      continue;
+    }
     await must(engine, ['network', 'rm', n], `could not remove network ${n}`);
     removed.push(`network ${n}`);
   }
@@ -71,7 +81,7 @@ export async function removeResources(engine: Engine, project: string, volumes: 
       removed.push(`volume ${v}`);
     }
   }
-  return removed;
+  return { removed, kept };
 }
 
 async function exists(engine: Engine, kind: 'network' | 'volume', name: string): Promise<boolean> {

@@ -3,11 +3,11 @@ import { dirname } from 'node:path';
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { hasSecretPlaceholder, SECRET_PLACEHOLDER } from '../config/secret-placeholder.js';
-import type { SecretRef } from '../model/repo.js';
+import type { Deployment, SecretRef, Stack } from '../model/repo.js';
 import { parseDotenv } from '../source/dotenv.js';
 import { commandFailed, runCommand } from './command.js';
 import { RunError } from './errors.js';
-
+import { atInterrupt } from './interrupt.js';
 
 /** Whether a config value (at any depth) reads a secret. */
 export function hasSecret(value: unknown): boolean {
@@ -101,10 +101,35 @@ export function secretCiphertexts(refs: readonly SecretRef[]): Record<string, st
 /** Runs `fn` with the env file written (0600, in a 0700 dir) and removes the file afterwards, whatever happens. */
 export async function withSecretEnvFile<T>(file: string, text: string, fn: () => Promise<T>): Promise<T> {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const remove = () => rmSync(file, { force: true });
+  const unregister = atInterrupt(remove);
   writeFileSync(file, text, { mode: 0o600 });
   try {
     return await fn();
   } finally {
-    rmSync(file, { force: true });
+    remove();
+    unregister();
   }
+}
+
+/**
+ * A secret declared without `vars:` cannot be run: interpolation never saw its variables, so what
+ * the compose file reads from it is empty. The same refusal as the renderer's (stack-common.ts).
+ */
+export function opaqueSecretProblem(stack: Stack, deployment: Deployment): string | undefined {
+  const unresolved = [...deployment.project.unresolved.keys()];
+  const opaque = stack.manifest.secrets.filter((s) => s.vars === undefined);
+  if (opaque.length === 0 || unresolved.length === 0) return undefined;
+  const names = opaque.map((s) => s.name);
+  return `stack ${stack.name}: secret ${names.join(', ')} lists no vars, so ${unresolved.join(', ')} would be empty in the containers: list them in stack.yml (secrets: [{name: ${names[0]}, vars: [${unresolved.join(', ')}]}])`;
+}
+
+/** Text berth prints with every decrypted value replaced by ***: container output can echo a secret. */
+export function maskSecrets(text: string, secrets: SecretValues): string {
+  const values = [...secrets.values()].flatMap((m) => [...m.values()]).filter((v) => v.length >= 3).sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const v of values) out = out.split(v).join('***');
+  // Messages quote output as JSON, which escapes some characters of a value.
+  for (const v of values) out = out.split(JSON.stringify(v).slice(1, -1)).join('***');
+  return out;
 }

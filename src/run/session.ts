@@ -2,7 +2,8 @@ import { hostname, homedir, userInfo } from 'node:os';
 import type { Repo } from '../model/repo.js';
 import type { Style } from '../util/style.js';
 import { LocalEngine, type Engine, type EngineKind } from './engine.js';
-import { SelectionError } from './errors.js';
+import { RunError, SelectionError } from './errors.js';
+import { handleInterrupts } from './interrupt.js';
 import { plainProgress, ttyProgress, type Progress } from './progress.js';
 import { installedUnit, unitLoaded, userManagerAnswers, type StackUnit } from './systemd.js';
 import { selectTargets, type StackTarget } from './target.js';
@@ -84,4 +85,33 @@ export function timeoutSeconds(value: string | undefined, fallback = 300): numbe
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new SelectionError(`--timeout takes a number of seconds, not "${value}"`);
   return n;
+}
+
+/**
+ * Runs `fn` for every stack even when one fails: each failure is printed as it happens (one line,
+ * naming the stack), and with several stacks a summary line follows. Ctrl-C cleans up and exits
+ * 130 (interrupt.ts). Returns whether every stack succeeded. Anything but a RunError is a bug and
+ * propagates.
+ */
+export async function eachStack(targets: readonly StackTarget[], term: Terminal, verb: string, fn: (target: StackTarget) => Promise<void>): Promise<boolean> {
+  const unhandle = handleInterrupts((text) => term.err(`${term.errStyle.red('error')}: ${text}\n`));
+  const failed: string[] = [];
+  try {
+    for (const target of targets) {
+      try {
+        await fn(target);
+      } catch (e) {
+        if (!(e instanceof RunError)) throw e;
+        failed.push(target.stack.name);
+        term.err(`${term.errStyle.red('error')}: ${target.stack.name}: ${e.message}\n`);
+      }
+    }
+  } finally {
+    unhandle();
+  }
+  if (targets.length > 1) {
+    const ok = targets.length - failed.length;
+    term.out(`${verb}: ${ok} of ${targets.length} stacks done${failed.length ? `; failed: ${failed.join(', ')}` : ''}\n`);
+  }
+  return failed.length === 0;
 }

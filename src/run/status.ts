@@ -1,6 +1,7 @@
 import { desiredStack, readStackInputs } from './desired.js';
 import type { Engine } from './engine.js';
-import { imageIds, inspectContainers, observeProject, type Observed } from './observe.js';
+import { refreshStaleHealth } from './health.js';
+import { imageIds, observeProject, type Observed } from './observe.js';
 import { startOrder, type DesiredService } from './plan.js';
 import type { StackTarget } from './target.js';
 
@@ -15,8 +16,14 @@ export interface ServiceStatus {
   uptimeSeconds?: number;
   ports: string[];
   image?: string;
+  /** Times the engine restarted it (restart policy): a crash loop shows here. */
+  restarts: number;
+  /** Failed health checks in a row (Podman's FailingStreak). */
+  failingStreak?: number;
   /** How what runs differs from the repository; absent when it matches. */
-  drift?: 'missing' | 'config changed' | 'image updated' | 'not in the repository';
+  drift?: 'missing' | 'config changed' | 'image updated' | 'not in the repository' | 'not made by berth';
+  /** Whether this service is as it should be: running (healthy where checked) or a completed one-shot, and in sync. */
+  ok: boolean;
 }
 
 export interface StackStatus {
@@ -31,25 +38,30 @@ export interface StackStatus {
 /** Each service of the repository beside its container, and containers of the project no service accounts for. Pure. */
 export function serviceStatuses(project: string, desired: readonly DesiredService[], observed: readonly Observed[], images: Readonly<Record<string, string>>, now: number): ServiceStatus[] {
   const out: ServiceStatus[] = [];
+  const oneShots = new Set(desired.flatMap((s) => Object.entries(s.dependsOn).filter(([, d]) => d.condition === 'service_completed_successfully').map(([dep]) => dep)));
   for (const name of startOrder(desired)) {
     const d = desired.find((s) => s.service === name)!;
     const o = observed.find((c) => c.name === d.name);
     if (!o) {
-      out.push({ service: name, container: d.name, state: 'missing', ports: [], drift: 'missing' });
+      out.push({ service: name, container: d.name, state: 'missing', ports: [], restarts: 0, drift: 'missing', ok: false });
       continue;
     }
     const s = fromObserved(name, o, now);
-    if (o.project !== project || o.configHash !== d.configHash) s.drift = 'config changed';
+    if (o.project !== project) s.drift = 'not made by berth';
+    else if (o.configHash !== d.configHash) s.drift = 'config changed';
     else if (images[d.image] && o.imageId && images[d.image] !== o.imageId) s.drift = 'image updated';
+    const completed = oneShots.has(name) && o.state === 'exited' && o.exitCode === 0;
+    s.ok = s.drift === undefined && (completed || (o.running && o.health !== 'unhealthy'));
     out.push(s);
   }
   const known = new Set(desired.map((d) => d.name));
-  for (const o of observed) if (o.project === project && !known.has(o.name)) out.push({ ...fromObserved(o.service ?? o.name, o, now), drift: 'not in the repository' });
+  for (const o of observed) if (!known.has(o.name)) out.push({ ...fromObserved(o.service ?? o.name, o, now), drift: 'not in the repository', ok: false });
   return out;
 }
 
 function fromObserved(service: string, o: Observed, now: number): ServiceStatus {
-  const s: ServiceStatus = { service, container: o.name, id: o.id.slice(0, 12), state: o.state, ports: o.ports, image: o.image };
+  const s: ServiceStatus = { service, container: o.name, id: o.id.slice(0, 12), state: o.state, ports: o.ports, image: o.image, restarts: o.restartCount, ok: true };
+  if (o.failingStreak) s.failingStreak = o.failingStreak;
   if (o.health) s.health = o.health;
   if (o.startedAt) s.startedAt = o.startedAt;
   if (o.running && o.startedAt) s.uptimeSeconds = Math.max(0, Math.floor((now - Date.parse(o.startedAt)) / 1000));
@@ -63,18 +75,7 @@ function fromObserved(service: string, o: Observed, now: number): ServiceStatus 
  */
 export async function stackStatus(target: StackTarget, engine: Engine, runtimeDir: string, now = Date.now()): Promise<StackStatus> {
   const desired = desiredStack(target, readStackInputs(target), engine.kind, runtimeDir);
-  let observed = await observeProject(engine, desired.project, desired.services.map((s) => s.name));
-  if (engine.kind === 'podman') {
-    const stale = observed.filter((o) => o.running && o.healthcheck && isStale(o, now));
-    for (const o of stale) await engine.run(['healthcheck', 'run', o.name]);
-    if (stale.length) observed = [...observed.filter((o) => !stale.includes(o)), ...(await inspectContainers(engine, stale.map((o) => o.id)))];
-  }
+  const observed = await refreshStaleHealth(engine, await observeProject(engine, desired.project, desired.services.map((s) => s.name), target.stack.name), { now });
   const images = await imageIds(engine, desired.services.map((s) => s.image));
   return { stack: target.stack.name, host: target.host.name, project: desired.project, services: serviceStatuses(desired.project, desired.services, observed, images, now) };
-}
-
-function isStale(o: Observed, now: number): boolean {
-  const last = o.healthLog.at(-1);
-  if (!last) return true;
-  return now - Date.parse(last.end) > 2 * (o.healthcheck?.intervalMs ?? 30_000);
 }

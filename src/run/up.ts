@@ -1,13 +1,17 @@
 import type { Dependency } from '../model/compose.js';
-import { identityFile, decryptSecrets, secretEnvText, secretsRead, withSecretEnvFile, type SecretValues } from './secrets.js';
+import { identityFile, decryptSecrets, maskSecrets, opaqueSecretProblem, secretEnvText, secretsRead, withSecretEnvFile, type SecretValues } from './secrets.js';
 import { bindSources, dirSteps, makeBindSources, prepareDirs } from './dirs.js';
+import type { CreateCommand } from './container-args.js';
 import { desiredStack, readStackInputs, type DesiredStack } from './desired.js';
 import type { Engine } from './engine.js';
 import { must } from './engine.js';
 import { RunError } from './errors.js';
-import { waitCompleted, waitHealthy } from './health.js';
+import { refreshStaleHealth, waitCompleted, waitHealthy } from './health.js';
+import { ensureImages } from './images.js';
+import { activity } from './interrupt.js';
+import { lockStack } from './lock.js';
 import { missingMounts } from './mounts.js';
-import { imageIds, observeProject, removeContainer } from './observe.js';
+import { imageIds, inspectOne, observeProject, removeContainer } from './observe.js';
 import { runPreStart } from './pre-start.js';
 import { planUp, prerequisites, type Action, type UpPlan } from './plan.js';
 import type { Progress } from './progress.js';
@@ -32,6 +36,8 @@ export interface UpResult {
   stack: string;
   actions: Action[];
   removed: string[];
+  /** Containers of the compose project that berth did not make, left alone. */
+  foreign: string[];
 }
 
 /**
@@ -44,10 +50,21 @@ export interface UpResult {
  * leaves no half-started stack behind and takes down nothing that worked before.
  */
 export async function upStack(target: StackTarget, ctx: RunContext): Promise<UpResult> {
+  const release = lockStack(ctx.runtimeDir, target.stack.name, 'up');
+  try {
+    return await upLocked(target, ctx);
+  } finally {
+    release();
+  }
+}
+
+async function upLocked(target: StackTarget, ctx: RunContext): Promise<UpResult> {
   const { engine, progress } = ctx;
   const stack = target.stack.name;
   const missing = missingMounts(target.stack.manifest.mounts.required, ctx.mountinfo);
   if (missing.length) throw new RunError(`stack ${stack} needs ${missing.join(', ')} mounted (stack.yml mounts.required), and ${missing.length === 1 ? 'it is' : 'they are'} not: mount ${missing.length === 1 ? 'it' : 'them'} first`);
+  const opaque = opaqueSecretProblem(target.stack, target.deployment);
+  if (opaque) throw new RunError(opaque);
 
   const desired = desiredStack(target, readStackInputs(target), engine.kind, ctx.runtimeDir);
   for (const [service, cmd] of Object.entries(desired.commands)) {
@@ -55,17 +72,21 @@ export async function upStack(target: StackTarget, ctx: RunContext): Promise<UpR
     for (const note of cmd.notes) ctx.warn(`${stack}/${service}: ${note}`);
   }
 
-  const observed = await observeProject(engine, desired.project, desired.services.map((s) => s.name));
-  const plan = planUp(desired.project, desired.services, observed, await imageIds(engine, desired.services.map((s) => s.image)));
+  // A verdict no check has renewed since (no systemd timer) would hide a stuck container.
+  const observed = await refreshStaleHealth(engine, await observeProject(engine, desired.project, desired.services.map((s) => s.name)), { confirm: true });
+  const plan = planUp(desired.project, desired.services, observed, await imageIds(engine, desired.services.map((s) => s.image)), stack);
   const changing = plan.order.filter((s) => plan.actions[s]!.kind !== 'keep');
-
-  await prepareDirs(dirSteps(target.repo, target.host, target.stack), { engine, uid: ctx.uid, warn: ctx.warn });
-  makeBindSources(bindSources(target.deployment.project));
-  for (const r of await ensureResources(engine, target.deployment.project, stack)) progress.line(`created ${r}`);
-
   const creating = changing.filter((s) => ['create', 'recreate'].includes(plan.actions[s]!.kind));
+  for (const f of plan.foreign) ctx.warn(`${f.name} belongs to compose project ${desired.project} but was not made by berth for stack ${stack}: left alone (remove it yourself if it is a leftover)`);
+
+  // Everything that can fail without touching a container comes first: images, secrets; then
+  // directories, networks and volumes.
+  await ensureImages(engine, target.deployment.project, creating, (l) => progress.line(`${stack}: ${l}`));
   const needed = desired.secrets.filter((ref) => creating.some((s) => secretNames(desired, s).has(ref.name)));
   const secrets = await decryptSecrets(needed, identityFile(target.repo.config.secrets.identity, target.repo.dir, ctx.home));
+  await prepareDirs(dirSteps(target.repo, target.host, target.stack), { engine, uid: ctx.uid, warn: ctx.warn, project: target.deployment.project, creating: new Set(creating) });
+  makeBindSources(bindSources(target.deployment.project));
+  for (const r of await ensureResources(engine, target.deployment.project, stack)) progress.line(`created ${r}`);
   // Like the rendered units, but only when something is to start: an unchanged stack is left untouched.
   if (changing.length) await runPreStart(target.stack, (l) => progress.line(l));
 
@@ -76,29 +97,36 @@ export async function upStack(target: StackTarget, ctx: RunContext): Promise<UpR
     removed.push(o.name);
     progress.step(o.service ?? o.name, 'removed', true);
   }
-  // Dependents first: the engine refuses to remove a container whose namespace another one joined.
-  for (const s of [...plan.order].reverse()) {
-    const a = plan.actions[s]!;
-    if (a.kind !== 'recreate') continue;
-    progress.step(s, `replacing: ${a.reason}`);
-    await removeContainer(engine, a.existing!.name);
-  }
 
-  await runPlan(target, desired, plan, secrets, ctx);
-  return { stack, actions: plan.order.map((s) => plan.actions[s]!), removed };
+  const parked: string[] = [];
+  try {
+    await runPlan(target, desired, plan, secrets, ctx, parked);
+  } catch (e) {
+    if (e instanceof RunError) throw new RunError(maskSecrets(e.message, secrets));
+    throw e;
+  } finally {
+    // Replaced containers go once their successors run; dependents first, as the engine refuses
+    // to remove a container whose namespace another one joined.
+    for (const name of parked.reverse()) {
+      await removeContainer(engine, name).catch((e: unknown) => ctx.warn(`could not remove the replaced container ${name}: ${(e as Error).message}`));
+    }
+    activity.clear();
+  }
+  return { stack, actions: plan.order.map((s) => plan.actions[s]!), removed, foreign: plan.foreign.map((f) => f.name) };
 }
 
 function secretNames(desired: DesiredStack, service: string): Set<string> {
   return secretsRead(Object.values(desired.commands[service]!.secretEnv));
 }
 
+/** A service not started because something it waits for failed; `cause` is that failure, when it is one. */
 class Blocked extends Error {
-  constructor(readonly service: string, readonly by: string) {
+  constructor(readonly service: string, readonly by: string, override readonly cause?: unknown) {
     super(`${service} waits for ${by}`);
   }
 }
 
-async function runPlan(target: StackTarget, desired: DesiredStack, plan: UpPlan, secrets: SecretValues, ctx: RunContext): Promise<void> {
+async function runPlan(target: StackTarget, desired: DesiredStack, plan: UpPlan, secrets: SecretValues, ctx: RunContext, parked: string[]): Promise<void> {
   const { engine, progress } = ctx;
   const deadline = Date.now() + ctx.timeoutMs;
   const byService = new Map(desired.services.map((s) => [s.service, s]));
@@ -118,14 +146,15 @@ async function runPlan(target: StackTarget, desired: DesiredStack, plan: UpPlan,
           await waitHealthy(engine, name, dep, waiter, { deadline, onCheck: (h) => progress.step(dep, h === 'starting' ? 'waiting for health' : h) });
           progress.step(dep, 'healthy', true);
         } else if (cond === 'service_completed_successfully') {
-          progress.step(dep, 'running to completion');
+          // A one-shot kept from an earlier run has said so already.
+          const kept = plan.actions[dep]?.kind === 'keep';
+          if (!kept) progress.step(dep, 'running to completion');
           await waitCompleted(engine, name, dep, { deadline });
-          progress.step(dep, 'completed', true);
+          if (!kept) progress.step(dep, 'completed', true);
         }
       });
-      p.catch((e: unknown) => {
-        if (!(e instanceof Blocked)) failed = true;
-      });
+      // Whether a failed condition fails the run is for each waiter to say (required: false).
+      p.catch(() => {});
       conditions.set(key, p);
     }
     return p;
@@ -143,29 +172,30 @@ async function runPlan(target: StackTarget, desired: DesiredStack, plan: UpPlan,
           try {
             await condition(dep, cond, service);
           } catch (e) {
-            if (s.dependsOn[dep]?.required === false && !(e instanceof Blocked)) {
-              progress.line(`${target.stack.name}/${service}: optional dependency ${dep} failed (${(e as Error).message}); starting anyway`);
+            if (s.dependsOn[dep]?.required === false) {
+              const why = e instanceof Blocked ? `it was not started` : maskSecrets((e as Error).message, secrets);
+              progress.line(`${target.stack.name}/${service}: optional dependency ${dep} failed (${why}); starting anyway`);
               return;
             }
-            throw e instanceof Blocked || e instanceof RunError ? new Blocked(service, dep) : e;
+            if (e instanceof Blocked) throw new Blocked(service, dep, e.cause);
+            throw e instanceof RunError ? new Blocked(service, dep, e) : e;
           }
         }),
       );
       if (failed) throw new Blocked(service, 'a failure elsewhere');
-      await perform(plan.actions[service]!, desired, secrets, ctx, started);
+      await perform(plan.actions[service]!, desired, secrets, ctx, started, parked);
     })();
-    p.catch((e: unknown) => {
-      if (!(e instanceof Blocked)) failed = true;
+    p.catch(() => {
+      failed = true;
     });
     tasks.set(service, p);
     return p;
   };
 
   const results = await Promise.allSettled(plan.order.map(task));
-  // Wait for the conditions too: a failed health wait is the root cause dependents report.
-  const condResults = await Promise.allSettled(conditions.values());
-  const errors = [...results, ...condResults].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  const roots = [...new Set(errors.filter((e) => !(e instanceof Blocked)))];
+  const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  // A failed health wait or one-shot is the root cause of the services blocked by it.
+  const roots = [...new Set(errors.flatMap((e) => (e instanceof Blocked ? (e.cause === undefined ? [] : [e.cause]) : [e])))];
   if (roots.length === 0) {
     progress.end();
     return;
@@ -176,6 +206,8 @@ async function runPlan(target: StackTarget, desired: DesiredStack, plan: UpPlan,
   for (const s of blocked) progress.step(s, 'not started', true);
   const stopped: string[] = [];
   for (const name of [...started].reverse()) {
+    const o = await inspectOne(engine, name);
+    if (!o?.running) continue;
     const r = await engine.run(['stop', name]);
     if (r.code === 0) stopped.push(name);
   }
@@ -186,7 +218,7 @@ async function runPlan(target: StackTarget, desired: DesiredStack, plan: UpPlan,
   throw new RunError(parts.join('; '));
 }
 
-async function perform(action: Action, desired: DesiredStack, secrets: SecretValues, ctx: RunContext, started: string[]): Promise<void> {
+async function perform(action: Action, desired: DesiredStack, secrets: SecretValues, ctx: RunContext, started: string[], parked: string[]): Promise<void> {
   const { engine, progress } = ctx;
   const service = action.service;
   const cmd = desired.commands[service]!;
@@ -196,25 +228,75 @@ async function perform(action: Action, desired: DesiredStack, secrets: SecretVal
       return;
     case 'start':
       progress.step(service, `starting (${action.reason})`);
+      activity.set(cmd.name, 'starting');
       await must(engine, ['start', cmd.name], `could not start service ${service}`);
       started.push(cmd.name);
       break;
     case 'restart':
       progress.step(service, `restarting (${action.reason})`);
-      await must(engine, ['restart', cmd.name], `could not restart service ${service}`);
+      activity.set(cmd.name, 'restarting');
+      await restartContainer(engine, cmd.name, `could not restart service ${service}`);
       started.push(cmd.name);
       break;
     case 'create':
-    case 'recreate': {
-      progress.step(service, action.kind === 'create' ? 'creating' : `recreating (${action.reason})`);
-      const create = () => must(engine, cmd.args, `could not create service ${service}`);
-      if (Object.keys(cmd.secretEnv).length) await withSecretEnvFile(cmd.secretEnvFile, secretEnvText(cmd.secretEnv, secrets), create);
-      else await create();
-      progress.step(service, 'starting');
-      await must(engine, ['start', cmd.name], `could not start service ${service}`);
+      progress.step(service, 'creating');
+      await createAndStart(cmd, secrets, ctx, service);
       started.push(cmd.name);
       break;
-    }
+    case 'recreate':
+      progress.step(service, `recreating (${action.reason})`);
+      await replace(action, cmd, secrets, ctx, parked, desired.services.filter((d) => d.sharesNetworkOf === service).map((d) => d.name));
+      started.push(cmd.name);
+      break;
   }
+  activity.set(cmd.name, 'started');
   progress.step(service, 'started', true);
+}
+
+async function createAndStart(cmd: CreateCommand, secrets: SecretValues, ctx: RunContext, service: string): Promise<void> {
+  const { engine, progress } = ctx;
+  activity.set(cmd.name, 'creating');
+  const create = () => must(engine, cmd.args, `could not create service ${service}`);
+  if (Object.keys(cmd.secretEnv).length) await withSecretEnvFile(cmd.secretEnvFile, secretEnvText(cmd.secretEnv, secrets), create);
+  else await create();
+  progress.step(service, 'starting');
+  activity.set(cmd.name, 'starting');
+  await must(engine, ['start', cmd.name], `could not start service ${service}`);
+}
+
+/**
+ * Replaces a container without losing the one that works: the old one is renamed aside and
+ * stopped, the new one created and started; if that fails, the new one is removed and the old one
+ * takes its name back (and runs again if it ran). The old one is removed once the run is over.
+ */
+async function replace(action: Action, cmd: CreateCommand, secrets: SecretValues, ctx: RunContext, parked: string[], sharers: readonly string[]): Promise<void> {
+  const { engine, progress } = ctx;
+  const old = action.existing!;
+  const aside = `${cmd.name}-berth-old`;
+  await engine.run(['rm', '-f', aside]);
+  await must(engine, ['rename', old.name, aside], `could not rename ${old.name} aside to replace it`);
+  if (old.running) await engine.run(['stop', aside]);
+  try {
+    await createAndStart(cmd, secrets, ctx, action.service);
+  } catch (e) {
+    await engine.run(['rm', '-f', cmd.name]);
+    const back = await engine.run(['rename', aside, old.name]);
+    if (back.code === 0 && old.running) {
+      await engine.run(['start', old.name]);
+      // Those in its network namespace lost it when it stopped.
+      for (const name of sharers) if ((await inspectOne(engine, name))?.running) await restartContainer(engine, name, `could not restart ${name}`);
+    }
+    progress.step(action.service, back.code === 0 ? 'kept the old container' : `the old container is left as ${aside}`, true);
+    throw e;
+  }
+  parked.push(aside);
+}
+
+/**
+ * Stop, then start: `podman restart` races a container that is already stopping (one whose
+ * network namespace owner just went away), failing with "container state improper".
+ */
+async function restartContainer(engine: Engine, name: string, what: string): Promise<void> {
+  await must(engine, ['stop', name], what);
+  await must(engine, ['start', name], what);
 }

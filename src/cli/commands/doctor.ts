@@ -18,6 +18,7 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   const facts: MachineFacts = {
     user: me.username,
     uid: me.uid,
+    gids: process.getgroups?.() ?? [],
     subuidFile: '/etc/subuid',
     subgidFile: '/etc/subgid',
     runtimeDir: runtime,
@@ -34,8 +35,6 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   if (args.values.json) {
     io.out(JSON.stringify(results, null, 2) + '\n');
   } else {
-    const host = targets[0]?.host;
-    if (host && host.user !== me.username) io.out(`${io.style.yellow('note')}: host ${host.name} runs its stacks as ${host.user}; these checks are for ${me.username}\n`);
     for (const r of results) io.out(line(r, io));
     const counts = (v: CheckResult['verdict']) => results.filter((r) => r.verdict === v).length;
     io.out(`\n${counts('pass')} passed, ${counts('warn')} warnings, ${counts('fail')} failed\n`);

@@ -3,7 +3,7 @@ import { loadForCli, repoDir, reportProblems } from '../load.js';
 import type { ParsedArgs } from '../registry.js';
 import { downStack } from '../../run/down.js';
 import { systemctlUser } from '../../run/systemd.js';
-import { engineFor, runContext, systemdUnitFor, targetsFor, terminal } from '../../run/session.js';
+import { eachStack, engineFor, runContext, systemdUnitFor, targetsFor, terminal } from '../../run/session.js';
 
 export async function run(args: ParsedArgs, io: Io): Promise<number> {
   const r = loadForCli(repoDir(args, io), io);
@@ -11,16 +11,16 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   const term = terminal(io);
   const volumes = args.values.volumes === true;
   // Dependents stop first: stacks in the reverse of their start order.
-  for (const target of targetsFor(r.repo!, args.positionals, args.values.host as string | undefined).reverse()) {
+  const ok = await eachStack(targetsFor(r.repo!, args.positionals, args.values.host as string | undefined).reverse(), term, 'down', async (target) => {
     const name = target.stack.name;
     const unit = await systemdUnitFor(target, term);
     if (unit) {
       io.out(`${name}: stopping ${unit.unit} (systemd)\n`);
       await systemctlUser('stop', unit.unit);
-      if (!volumes) continue;
+      if (!volumes) return;
     }
     const removed = await downStack(target, runContext(term, engineFor(target.host.engine, io.env), 60), { volumes });
     io.out(`${name}: ${removed.length ? `removed ${removed.join(', ')}` : 'nothing to remove'}${volumes ? '' : ' (named volumes and data kept; --volumes removes volumes)'}\n`);
-  }
-  return EXIT.OK;
+  });
+  return ok ? EXIT.OK : EXIT.FAILED;
 }

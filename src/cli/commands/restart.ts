@@ -3,7 +3,7 @@ import { loadForCli, repoDir, reportProblems } from '../load.js';
 import type { ParsedArgs } from '../registry.js';
 import { stopStack } from '../../run/down.js';
 import { systemctlUser } from '../../run/systemd.js';
-import { engineFor, runContext, systemdUnitFor, targetsFor, timeoutSeconds, terminal } from '../../run/session.js';
+import { eachStack, engineFor, runContext, systemdUnitFor, targetsFor, timeoutSeconds, terminal } from '../../run/session.js';
 import { upStack } from '../../run/up.js';
 
 export async function run(args: ParsedArgs, io: Io): Promise<number> {
@@ -12,19 +12,19 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   const targets = targetsFor(r.repo!, args.positionals, args.values.host as string | undefined);
   const timeout = timeoutSeconds(args.values.timeout as string | undefined);
   const term = terminal(io);
-  for (const target of targets) {
+  const ok = await eachStack(targets, term, 'restart', async (target) => {
     const name = target.stack.name;
     const unit = await systemdUnitFor(target, term);
     if (unit) {
       io.out(`${name}: restarting ${unit.unit} (systemd)\n`);
       await systemctlUser('restart', unit.unit);
-      continue;
+      return;
     }
     const engine = engineFor(target.host.engine, io.env);
     const stopped = await stopStack(target, runContext(term, engine, timeout));
     // Starting again goes through up, so dependencies are waited for and changed services recreated.
     await upStack(target, runContext(term, engine, timeout));
     io.out(`${name}: restarted${stopped.length ? ` (stopped ${stopped.length} first)` : ''}\n`);
-  }
-  return EXIT.OK;
+  });
+  return ok ? EXIT.OK : EXIT.FAILED;
 }

@@ -19,9 +19,11 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
     if (unit && systemd) s.unit = { name: unit.unit, active: await unitActiveState(unit.unit) };
     all.push(s);
   }
+  // Exit 1 when anything is not as the repository wants it, so scripts and monitors can rely on it.
+  const code = all.every((s) => s.services.every((x) => x.ok)) ? EXIT.OK : EXIT.FAILED;
   if (args.values.json) {
     io.out(JSON.stringify(all, null, 2) + '\n');
-    return EXIT.OK;
+    return code;
   }
   const st = io.style;
   for (const s of all) {
@@ -29,13 +31,14 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
     const rows = s.services.map((x) => [
       x.service,
       x.state === 'running' ? st.green(x.state) : x.state === 'missing' ? st.red(x.state) : st.yellow(x.state),
-      x.health === undefined ? '-' : x.health === 'healthy' ? st.green(x.health) : x.health === 'unhealthy' ? st.red(x.health) : st.yellow(x.health),
+      x.health === undefined ? '-' : x.health === 'healthy' ? st.green(x.health) : x.health === 'unhealthy' ? st.red(x.health) : st.yellow(`${x.health}${x.failingStreak ? ` (${x.failingStreak} failed)` : ''}`),
+      x.restarts ? st.yellow(String(x.restarts)) : '0',
       x.uptimeSeconds === undefined ? '-' : humanDuration(x.uptimeSeconds * 1000),
       x.ports.join(', ') || '-',
       x.image ?? '-',
       x.drift ? st.yellow(x.drift) : 'in sync',
     ]);
-    io.out(table(['SERVICE', 'STATE', 'HEALTH', 'UPTIME', 'PORTS', 'IMAGE', 'REPOSITORY'], rows).replace(/^/gm, '  ') + '\n');
+    io.out(table(['SERVICE', 'STATE', 'HEALTH', 'RESTARTS', 'UPTIME', 'PORTS', 'IMAGE', 'REPOSITORY'], rows).replace(/^/gm, '  ') + '\n');
   }
-  return EXIT.OK;
+  return code;
 }

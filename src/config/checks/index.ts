@@ -5,6 +5,7 @@ import { containerNameConflicts } from './container-name-conflicts.js';
 import { missingFiles } from './missing-files.js';
 import { portConflicts } from './port-conflicts.js';
 import { proxyHostConflicts } from './proxy-host-conflicts.js';
+import { proxyLanOnly } from './proxy-lan-only.js';
 import { stackNames } from './stack-names.js';
 import { unknownStacks } from './unknown-stacks.js';
 import { unusedStacks } from './unused-stacks.js';
@@ -19,6 +20,7 @@ export const REPO_CHECKS: readonly RepoCheck[] = [
   portConflicts,
   containerNameConflicts,
   proxyHostConflicts,
+  proxyLanOnly,
   missingFiles,
 ];
 

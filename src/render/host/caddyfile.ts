@@ -1,3 +1,4 @@
+import { hiddenClients, KEEP_CLIENT_ADDRESSES } from '../../config/checks/proxy-lan-only.js';
 import type { PortMapping, Service } from '../../model/compose.js';
 import type { Deployment, Host, ProxyEntry } from '../../model/repo.js';
 import { artifact, type Artifact, type FidelityNote } from '../artifact.js';
@@ -19,6 +20,8 @@ interface Route {
  * routed to the port the service publishes. Where the proxy stack (berth.yml proxy.stack) runs,
  * it also routes the entries of hosts that have no proxy of their own, to that host's address.
  * No artifact when there is nothing to route, or when the proxy runs on another host.
+ * A lanOnly route is refused when the proxy container cannot see its clients' addresses (see
+ * hiddenClients): `remote_ip private_ranges` would then let the whole internet in.
  */
 export function renderCaddyfile(ctx: HostRenderContext): { artifact?: Artifact; notes: FidelityNote[] } {
   const { repo, host, layout } = ctx;
@@ -31,6 +34,9 @@ export function renderCaddyfile(ctx: HostRenderContext): { artifact?: Artifact; 
   if (proxyElsewhere) return { notes };
   const loopback = runsProxy ? repo.config.proxy.loopback : '127.0.0.1';
   const hostsWithProxy = new Set(repo.deployments.filter((d) => d.stack === proxyStack).map((d) => d.host));
+  const proxyHere = ctx.deployments.find((d) => d.stack === proxyStack);
+  // Without a proxy stack, the proxy runs on the host itself and sees real addresses.
+  const blind = proxyHere ? hiddenClients(host.engine, proxyHere) : undefined;
 
   const candidates: { deployment: Deployment; local: boolean }[] = [
     ...byStack(ctx.deployments).map((deployment) => ({ deployment, local: true })),
@@ -41,9 +47,13 @@ export function renderCaddyfile(ctx: HostRenderContext): { artifact?: Artifact; 
   for (const { deployment, local } of candidates) {
     const owner = repo.hosts.find((h) => h.name === deployment.host);
     for (const entry of repo.stacks[deployment.stack]?.manifest.proxy ?? []) {
-      const skip = (message: string) => notes.push({ stack: deployment.stack, ...(entry.service ? { service: entry.service } : {}), key: 'proxy', fidelity: 'ignored', message: `${entry.host}${entry.path ?? ''}: ${message}` });
+      const skip = (message: string, fidelity: FidelityNote['fidelity'] = 'ignored') => notes.push({ stack: deployment.stack, ...(entry.service ? { service: entry.service } : {}), key: 'proxy', fidelity, message: `${entry.host}${entry.path ?? ''}: ${message}` });
       // An entry for a service its host leaves out by profile is routed where the service runs.
       if (entry.service !== undefined && deployment.project.inactiveServices.includes(entry.service)) continue;
+      if (entry.lanOnly && blind !== undefined) {
+        skip(`lanOnly, but the proxy cannot see client addresses: ${blind}, so every client would pass as a LAN client. Route left out: ${KEEP_CLIENT_ADDRESSES}`, 'refused');
+        continue;
+      }
       const found = publishedPort(deployment, entry);
       if (typeof found === 'string') {
         skip(found);

@@ -1,17 +1,32 @@
 import type { FidelityNote } from '../artifact.js';
 import { artifact, type Artifact } from '../artifact.js';
 import type { HostRenderContext } from '../context.js';
-import { rel } from '../layout.js';
+import { rel, type HostLayout } from '../layout.js';
+import { sharesNamespace } from '../quadlet/keys-network.js';
 
 type Proto = 'tcp' | 'udp';
 const PROTOS: Proto[] = ['tcp', 'udp'];
 
+/** The chain the host's own input chain jumps to. */
+export const FIREWALL_CHAIN = 'berth_input';
+
 /**
- * The nftables table that opens what each stack declares in stack.yml `firewall:` (rootless Podman
- * cannot touch the firewall itself). Reloading the file replaces the table as a whole, so a port
- * that is no longer declared closes. Also notes where the declarations and the published ports
- * disagree: a port published on all addresses that no declaration opens, and a declared port that
- * nothing publishes.
+ * Where the chain is rendered: outside /etc/nftables.d on purpose. Rulesets that include
+ * "/etc/nftables.d/*.nft" at top level (as berth's own header once advised) would fail to load on
+ * a bare chain, and a ruleset that fails to load at boot leaves the host with no firewall at all.
+ */
+export function firewallFile(layout: HostLayout): string {
+  return `${layout.etcDir}/firewall.nft`;
+}
+
+/**
+ * The ports each stack declares in stack.yml `firewall:` (rootless Podman cannot touch the
+ * firewall itself), as a chain of accept rules for the host's own ruleset to include and jump to.
+ * Not a table of berth's own: nftables runs every table's input chain and a drop in any of them
+ * wins, so an accept in a separate table opens nothing that the host's firewall closes (and where
+ * nothing closes it, there is nothing to open). Also notes where the declarations and the
+ * published ports disagree: a port published on all addresses that no declaration opens, and a
+ * declared port that nothing publishes.
  */
 export function renderFirewall(ctx: HostRenderContext): { artifact: Artifact; notes: FidelityNote[] } {
   const { host, layout, repo } = ctx;
@@ -20,12 +35,14 @@ export function renderFirewall(ctx: HostRenderContext): { artifact: Artifact; no
   const deployments = [...ctx.deployments].sort((a, b) => (a.stack < b.stack ? -1 : a.stack > b.stack ? 1 : 0));
   for (const d of deployments) {
     const declared = repo.stacks[d.stack]?.manifest.firewall ?? { tcp: [], udp: [] };
-    const lines = PROTOS.filter((p) => declared[p].length).map((p) => `\t\t${p} dport ${portSet(declared[p])} accept comment "stack ${d.stack}"`);
-    if (lines.length) rules.push(`\t\t# stack ${d.stack}`, ...lines);
+    const lines = PROTOS.filter((p) => declared[p].length).map((p) => `\t${p} dport ${portSet(declared[p])} accept comment "stack ${d.stack}"`);
+    if (lines.length) rules.push(`\t# stack ${d.stack}`, ...lines);
 
     const published: Record<Proto, Map<number, boolean>> = { tcp: new Map(), udp: new Map() };
     const services = Object.entries(d.project.services).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [name, s] of services) {
+      // No network namespace of its own (host, none, service:X, ...): its ports are refused, nothing is published.
+      if (sharesNamespace(s.config.network_mode)) continue;
       for (const p of s.config.ports) {
         if (p.published === undefined || (p.protocol !== 'tcp' && p.protocol !== 'udp')) continue;
         const open = !isLoopback(p.host_ip);
@@ -60,22 +77,33 @@ export function renderFirewall(ctx: HostRenderContext): { artifact: Artifact; no
     }
   }
 
-  const text = `#!/usr/sbin/nft -f
-# The ports the stacks on ${host.name} declare (stack.yml firewall:). Rendered by berth; do not edit.
-# Load it with nft -f ${layout.nftablesFile}, or from /etc/nftables.conf: include "/etc/nftables.d/*.nft".
-# Loading it again replaces the whole table, so ports no longer declared close.
-# nftables runs the input chain of every table: an accept here passes this table only, and a drop
-# in another table still wins. Where your own ruleset drops by default, it must accept these too.
-table inet berth
-delete table inet berth
-
-table inet berth {
-\tchain input {
-\t\ttype filter hook input priority filter; policy accept;
-${rules.length ? rules.join('\n') + '\n' : ''}\t}
-}
+  const file = firewallFile(layout);
+  const text = `# The ports the stacks on ${host.name} declare (stack.yml firewall:), as the nftables chain ${FIREWALL_CHAIN}.
+# Rendered by berth; do not edit: change the repository and render again.
+#
+# On its own it opens nothing. nftables runs the input chain of every table and a drop in any of
+# them wins, so these accepts count only inside the table of your ruleset that filters input.
+# Include the file in that table and jump to the chain from its input chain, before the rule or
+# policy that drops; /etc/nftables.conf (Debian's starts with flush ruleset) for instance:
+#
+#   table inet filter {
+#     include "${file}"
+#     chain input {
+#       type filter hook input priority filter; policy drop;
+#       ct state established,related accept
+#       jump ${FIREWALL_CHAIN}
+#     }
+#   }
+#
+# Then reload the whole ruleset: systemctl reload nftables (nft -f /etc/nftables.conf). Its flush
+# ruleset rebuilds the chain, so a port no longer declared closes; without it, a reload would add
+# the rules a second time. The file cannot be loaded alone (a chain lives inside a table). With
+# firewalld or iptables instead, open the same ports there. prerequisites.sh (step checks) tells
+# whether the loaded ruleset jumps here.
+chain ${FIREWALL_CHAIN} {
+${rules.length ? rules.join('\n') + '\n' : ''}}
 `;
-  return { artifact: artifact(rel(layout.nftablesFile), text), notes };
+  return { artifact: artifact(rel(file), text), notes };
 }
 
 function portSet(ports: number[]): string {

@@ -10,7 +10,7 @@ export { renderStackTarget } from './stack-target.js';
 
 /**
  * The files of a host as a whole, whatever its stacks: root's prerequisites script, the
- * maintenance timers, the firewall table, the reverse proxy's Caddyfile and the monitors list.
+ * maintenance timers, the firewall chain, the reverse proxy's Caddyfile and the monitors list.
  *
  * No containers.conf or storage.conf: nothing berth renders needs a setting there. Podman's
  * defaults (overlay storage, journald logs, the user's runtime dir) are what the units assume, and
@@ -18,10 +18,11 @@ export { renderStackTarget } from './stack-target.js';
  * The API socket is the distribution's podman.socket (see engine.ts), so no socket unit either.
  */
 export function renderHostFiles(ctx: HostRenderContext): StackRender {
+  const prerequisites = renderPrerequisites(ctx);
   const firewall = renderFirewall(ctx);
   const proxy = renderCaddyfile(ctx);
   return {
-    artifacts: [...renderPrerequisites(ctx), ...renderTimers(ctx), firewall.artifact, ...(proxy.artifact ? [proxy.artifact] : []), renderMonitors(ctx)],
-    notes: [...firewall.notes, ...proxy.notes],
+    artifacts: [...prerequisites.artifacts, ...renderTimers(ctx), firewall.artifact, ...(proxy.artifact ? [proxy.artifact] : []), renderMonitors(ctx)],
+    notes: [...prerequisites.notes, ...firewall.notes, ...proxy.notes],
   };
 }

@@ -12,8 +12,7 @@ export const PRUNE_UNIT = 'berth-prune';
  * distribution's (podman-auto-update.timer) or anyone else's (the seed's podman-prune clashed with
  * nixpkgs'). Auto-update: `podman auto-update` in Quadlet mode (containers labelled
  * io.containers.autoupdate, with rollback); in compose mode each running stack unit is reloaded,
- * which pulls and recreates what got a new image. Prune: unused images, stopped containers and
- * networks older than prune.maxAge, never volumes.
+ * which pulls and recreates what got a new image. Prune: see pruneCommands.
  */
 export function renderTimers(ctx: HostRenderContext): Artifact[] {
   const { repo, host, layout } = ctx;
@@ -42,13 +41,31 @@ export function renderTimers(ctx: HostRenderContext): Artifact[] {
   }
 
   if (repo.config.prune.enabled) {
-    const until = untilHours(repo.config.prune.maxAge);
     out.push(
-      service(`${dir}/${PRUNE_UNIT}.service`, `berth: remove unused images, stopped containers and networks older than ${repo.config.prune.maxAge} (never volumes)`, [['ExecStart', execLine([engine, 'system', 'prune', '--all', '--force', '--filter', `until=${until}`])]], 3600),
+      service(`${dir}/${PRUNE_UNIT}.service`, `berth: remove stopped containers created over ${repo.config.prune.maxAge} ago and untagged images (never networks, volumes or tagged images)`, pruneCommands(engine, repo.config.prune.maxAge).map((argv): Entry => ['ExecStart', execLine(argv)]), 3600),
       timer(`${dir}/${PRUNE_UNIT}.timer`, `berth: pruning (${repo.config.prune.schedule})`, repo.config.prune.schedule, 3600, PRUNE_UNIT),
     );
   }
   return out;
+}
+
+/**
+ * What the prune timer removes, and only that. Not `system prune`: it also removes networks no
+ * container uses, and a stopped stack's Quadlet network units stay "active" (oneshot,
+ * RemainAfterExit) while Podman deletes the network under them, so the stack fails to start with
+ * "network not found". Not `image prune --all` either: Quadlet removes a stopped stack's
+ * containers, so its images count as unused, and `until=` compares with when an image was built,
+ * not when it was last used: a stack stopped for a day would need a pull to start again, and the
+ * registry may be out of reach then. So: stopped containers created over maxAge ago (Quadlet and compose
+ * create them anew on every start), and untagged images, which nothing can start by name: the
+ * layers an update or a rebuild left behind. An image still used by a container is never removed.
+ * Tagged images no stack uses any more stay until removed by hand (podman image prune --all).
+ */
+export function pruneCommands(engine: string, maxAge: string): string[][] {
+  return [
+    [engine, 'container', 'prune', '--force', '--filter', `until=${untilHours(maxAge)}`],
+    [engine, 'image', 'prune', '--force'],
+  ];
 }
 
 function service(path: string, description: string, exec: Entry[], timeout: number): Artifact {

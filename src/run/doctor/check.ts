@@ -19,6 +19,8 @@ export interface CheckResult {
 export interface MachineFacts {
   user: string;
   uid: number;
+  /** The groups the user is in (a device a group may use counts as usable). */
+  gids?: number[];
   subuidFile: string;
   subgidFile: string;
   runtimeDir: string;

@@ -27,7 +27,7 @@ function olderThan(version: string, [major, minor]: [number, number]): boolean {
 
 /** The API socket answers `_ping` (what Dozzle, Watchtower and the like talk to); seed 004's first troubleshooting step. */
 export async function apiSocket(facts: MachineFacts): Promise<CheckResult[]> {
-  const fix = facts.engine.kind === 'podman' ? 'systemctl --user enable --now podman.socket (or, without systemd: podman system service --time=0 &)' : 'systemctl enable --now docker.socket';
+  const fix = facts.engine.kind !== 'podman' ? 'systemctl enable --now docker.socket' : facts.uid === 0 ? 'systemctl enable --now podman.socket' : 'systemctl --user enable --now podman.socket (or, without systemd: podman system service --time=0 &)';
   if (!existsSync(facts.socket)) return [warn('api socket', `${facts.socket} does not exist: containers that use the engine's API cannot reach it`, fix)];
   const answer = await ping(facts.socket);
   if (answer === 'OK') return [pass('api socket', `${facts.socket} answers _ping`)];
@@ -48,4 +48,12 @@ function ping(socketPath: string): Promise<string> {
     req.on('error', (e) => resolve(e.message));
     req.end();
   });
+}
+
+/** age decrypts the stacks' secrets when berth runs them: without it `up` stops at the first secret. */
+export function ageTool(facts: MachineFacts, needed: boolean): CheckResult[] {
+  const found = facts.searchPath.map((d) => `${d}/age`).find((p) => existsSync(p));
+  if (found) return [pass('age', `${found} decrypts the stacks' secrets`)];
+  const message = needed ? 'age is not installed, and stacks here have secrets: up cannot decrypt them' : 'age is not installed (needed once a stack has secrets)';
+  return [(needed ? fail : warn)('age', message, 'apt-get install age (Debian/Ubuntu), dnf install age (Fedora)')];
 }

@@ -120,5 +120,10 @@ export async function containersHealthy(target: StackTarget, facts: MachineFacts
   const oneShots = new Set(Object.values(target.deployment.project.services).flatMap((s) => Object.entries(s.config.depends_on).filter(([, d]) => d.condition === 'service_completed_successfully').map(([dep]) => dep)));
   const bad = observed.filter((o) => o.health === 'unhealthy' || (!o.running && !(o.exitCode === 0 && oneShots.has(o.service ?? ''))));
   if (bad.length) return [fail(check, bad.map((o) => `${o.name} ${o.health === 'unhealthy' ? 'is unhealthy' : `is ${o.state}${o.state === 'exited' ? ` (code ${o.exitCode})` : ''}`}`).join(', '), `berth logs ${target.stack.name}; berth up ${target.stack.name} replaces stuck containers`)];
-  return [pass(check, `${observed.length} container${observed.length === 1 ? '' : 's'} running${observed.some((o) => o.health === 'healthy') ? ', healthy where checked' : ''}`)];
+  // A restart policy hides a crash loop: the container runs, between crashes.
+  const looping = observed.filter((o) => o.restartCount > 0);
+  if (looping.length) return [warn(check, looping.map((o) => `${o.name} was restarted ${o.restartCount} time${o.restartCount === 1 ? '' : 's'} by its restart policy`).join(', '), `berth logs ${target.stack.name} SERVICE: find why it exits`)];
+  const runningCount = observed.filter((o) => o.running).length;
+  const completed = observed.length - runningCount;
+  return [pass(check, `${runningCount} container${runningCount === 1 ? '' : 's'} running${completed ? `, ${completed} completed` : ''}${observed.some((o) => o.health === 'healthy') ? ', healthy where checked' : ''}`)];
 }

@@ -103,7 +103,7 @@ export function tunDevice(facts: MachineFacts): CheckResult[] {
     return [fail('tun', `${facts.tunDevice} does not exist: rootless containers cannot publish ports`, 'modprobe tun (and add tun to /etc/modules)')];
   }
   if (!st.isCharacterDevice()) return [fail('tun', `${facts.tunDevice} is not a character device`, 'remove it and modprobe tun')];
-  const usable = st.uid === facts.uid ? (st.mode & 0o600) === 0o600 : (st.mode & 0o006) === 0o006;
+  const usable = st.uid === facts.uid ? (st.mode & 0o600) === 0o600 : (st.mode & 0o006) === 0o006 || ((facts.gids ?? []).includes(st.gid) && (st.mode & 0o060) === 0o060);
   if (!usable) return [fail('tun', `${facts.tunDevice} is not readable and writable by ${facts.user} (mode ${(st.mode & 0o777).toString(8)})`, `chmod 0666 ${facts.tunDevice}`)];
   return [pass('tun', `${facts.tunDevice} is usable`)];
 }
