@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -36,6 +36,8 @@ describe('berth runs stacks on rootless Podman', { skip, concurrency: false }, (
     const key = join(work, 'age.key');
     spawnSync('age-keygen', ['-o', key], { encoding: 'utf8' });
     const recipient = spawnSync('age-keygen', ['-y', key], { encoding: 'utf8' }).stdout.trim();
+    // The fixture holds no encrypted file (its key is made here), so git keeps no secrets/ folder for it.
+    mkdirSync(join(repo, 'secrets'), { recursive: true });
     const enc = spawnSync('age', ['-r', recipient, '-o', join(repo, 'secrets/demo.env.age')], { input: `DB_PASSWORD='${secret}'\n`, encoding: 'utf8' });
     assert.equal(enc.status, 0, `age could not encrypt the test secret: ${enc.stderr}`);
     const berthYml = readFileSync(join(repo, 'berth.yml'), 'utf8').replace('__USER__', u.name).replace('__UID__', String(u.uid)).replace('__DATA_ROOT__', data).replace('__IDENTITY__', key);
