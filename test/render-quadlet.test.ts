@@ -12,6 +12,11 @@ import { podmanArgsValue, quadletWordLoss } from '../src/render/quadlet/command.
 import { KNOWN_SERVICE_KEYS, renderQuadletStack } from '../src/render/quadlet/index.js';
 import { stackCommon } from '../src/render/stack-common.js';
 import { execWord, unitFile } from '../src/render/unit-file.js';
+import { loadRepo } from '../src/config/load-repo.js';
+import { renderHost } from '../src/render/render-host.js';
+import { desiredStack, readStackInputs } from '../src/run/desired.js';
+import { selectTargets } from '../src/run/target.js';
+import { FileSource } from '../src/source/files.js';
 import { ROOT, removeTree, tempTree } from './helpers.js';
 import { generate, optionValues, podmanRun, quadletOrSkip, unitLines, type Generated } from './quadlet-kit.js';
 import { EXAMPLE, load, renderOwn, writeArtifacts } from './render-host-kit.js';
@@ -647,5 +652,39 @@ test('refused and unknown keys: a service key the renderer does not know is refu
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('each rendered container carries the config hash `berth up` computes, so status sees a unit-run container as in sync', () => {
+  const { repo } = loadRepo(join(ROOT, 'examples', 'homelab'), new FileSource());
+  const rendered = renderHost(repo!, repo!.hosts.find((h) => h.name === 'doc1')!, collectStackFiles(repo!, Object.keys(repo!.stacks)));
+  let checked = 0;
+  for (const target of selectTargets(repo!, [], 'doc1', 'nowhere')) {
+    const desired = desiredStack(target, readStackInputs(target), 'podman', '/run/user/1000');
+    for (const d of desired.services) {
+      const file = rendered.artifacts.find((a) => a.path.endsWith(`/${target.stack.name}-${d.service}.container`));
+      assert.ok(file, `${target.stack.name}/${d.service} rendered`);
+      assert.match(String(file.content), new RegExp(`^Label=io\\.berth\\.config=${d.configHash}$`, 'm'), `${target.stack.name}/${d.service}`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 10, `only ${checked} services compared`);
+});
+
+test('external networks and volumes are joined by their own names, as compose and berth up name them', () => {
+  const dir = tempTree({
+    'berth.yml': 'user: homelab\nroots:\n  DATA_ROOT: /srv/data\n',
+    'hosts.yml': 'hosts:\n  doc1:\n    stacks: [whoami]\n',
+    'stacks/whoami/compose.yml': 'services:\n  web:\n    image: docker.io/traefik/whoami:v1.10\n    networks: [proxy]\n    volumes: [shared:/data]\nnetworks:\n  proxy:\n    external: true\nvolumes:\n  shared:\n    external: true\n',
+  });
+  try {
+    const { repo } = loadRepo(dir, new FileSource());
+    const r = renderHost(repo!, repo!.hosts[0]!, collectStackFiles(repo!, ['whoami']));
+    const container = String(r.artifacts.find((a) => a.path.endsWith('/whoami-web.container'))!.content);
+    assert.match(container, /^Network=proxy:alias=web$/m);
+    assert.match(container, /^Volume=shared:\/data$/m);
+    assert.ok(!r.artifacts.some((a) => /\.(network|volume)$/.test(a.path)), 'external resources are not created');
+  } finally {
+    removeTree(dir);
   }
 });

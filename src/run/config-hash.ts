@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { ServiceConfig } from '../model/compose.js';
+import { relative } from 'node:path';
+import { SECRET_PLACEHOLDER } from '../config/secret-placeholder.js';
+import type { ComposeProject, ServiceConfig } from '../model/compose.js';
+import type { SecretRef } from '../model/repo.js';
 
 /**
  * The identity of what a service's container is made from: its canonical compose config plus the
@@ -15,6 +18,30 @@ export function serviceConfigHash(project: string, service: string, config: Serv
   const { depends_on: _d, profiles: _p, scale: _s, ...rest } = config;
   const payload = stableJson({ v: 1, project, service, config: rest, inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, digest(v)])) });
   return digest(payload);
+}
+
+/**
+ * The hash of one service of a project, as `up` stamps it and the renderer writes it into the
+ * Quadlet file: its config, the files it reads and the encrypted secrets its environment reads.
+ * `inputs` maps paths to what readStackInputs gives: files as UTF-8 text, encrypted secrets base64.
+ * Files are named relative to the repository, so where it is checked out does not count.
+ */
+export function serviceIdentity(repoDir: string, project: ComposeProject, service: string, secrets: readonly SecretRef[], inputs: Readonly<Record<string, string>>): string {
+  const config = project.services[service]!.config;
+  const own: Record<string, string> = {};
+  const add = (file: string) => {
+    if (inputs[file] !== undefined) own[relative(repoDir, file)] = inputs[file]!;
+  };
+  for (const f of serviceInputFiles(config, topLevelFiles(project))) add(f);
+  const read = new Set(Object.values(config.environment).flatMap((v) => (typeof v === 'string' ? [...v.matchAll(SECRET_PLACEHOLDER)].map((m) => m[1]!) : [])));
+  for (const ref of secrets) if (read.has(ref.name)) add(ref.file);
+  return serviceConfigHash(project.name, service, config, own);
+}
+
+/** The top-level secrets and configs that are files, by key. */
+export function topLevelFiles(project: ComposeProject): { secrets: Record<string, string>; configs: Record<string, string> } {
+  const files = (defs: ComposeProject['secrets']) => Object.fromEntries(Object.entries(defs).flatMap(([k, d]) => (typeof d.config.file === 'string' ? [[k, d.config.file]] : [])));
+  return { secrets: files(project.secrets), configs: files(project.configs) };
 }
 
 /** The files a service reads besides the compose file: their contents go into the hash. */

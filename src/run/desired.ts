@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SecretRef } from '../model/repo.js';
-import { serviceConfigHash, serviceInputFiles } from './config-hash.js';
+import { serviceIdentity, serviceInputFiles, topLevelFiles } from './config-hash.js';
 import { createCommand, type CreateCommand } from './container-args.js';
 import type { EngineKind } from './engine.js';
 import type { DesiredService } from './plan.js';
@@ -19,7 +19,7 @@ export interface DesiredStack {
 export function readStackInputs(target: StackTarget): Record<string, string> {
   const project = target.deployment.project;
   const files = new Set<string>();
-  for (const s of Object.values(project.services)) for (const f of serviceInputFiles(s.config, topLevelFiles(target))) files.add(f);
+  for (const s of Object.values(project.services)) for (const f of serviceInputFiles(s.config, topLevelFiles(project))) files.add(f);
   const out: Record<string, string> = {};
   for (const f of files) {
     try {
@@ -38,16 +38,9 @@ export function desiredStack(target: StackTarget, inputs: Readonly<Record<string
   const commands: Record<string, CreateCommand> = {};
   const read = new Set<string>();
   for (const [name, s] of Object.entries(project.services)) {
-    const files = serviceInputFiles(s.config, topLevelFiles(target));
     const used = secretsRead(Object.values(s.config.environment).filter((v): v is string => typeof v === 'string'));
-    const own: Record<string, string> = {};
-    for (const f of files) if (inputs[f] !== undefined) own[f] = inputs[f]!;
-    for (const ref of target.stack.manifest.secrets) {
-      if (!used.has(ref.name)) continue;
-      read.add(ref.name);
-      if (inputs[ref.file] !== undefined) own[ref.file] = inputs[ref.file]!;
-    }
-    const configHash = serviceConfigHash(project.name, name, s.config, own);
+    for (const ref of target.stack.manifest.secrets) if (used.has(ref.name)) read.add(ref.name);
+    const configHash = serviceIdentity(target.repo.dir, project, name, target.stack.manifest.secrets, inputs);
     const envFiles = Object.fromEntries(s.config.env_file.map((f) => [f.path, inputs[f.path]]));
     const cmd = createCommand({ engine, project, stack: target.stack.name, service: name, configHash, envFiles, secretEnvFile: secretEnvPath(runtimeDir, target.stack.name, name) });
     commands[name] = cmd;
@@ -58,10 +51,4 @@ export function desiredStack(target: StackTarget, inputs: Readonly<Record<string
     services.push(d);
   }
   return { project: project.name, services, commands, secrets: target.stack.manifest.secrets.filter((s) => read.has(s.name)) };
-}
-
-function topLevelFiles(target: StackTarget) {
-  const project = target.deployment.project;
-  const files = (defs: typeof project.secrets) => Object.fromEntries(Object.entries(defs).flatMap(([k, d]) => (typeof d.config.file === 'string' ? [[k, d.config.file]] : [])));
-  return { secrets: files(project.secrets), configs: files(project.configs) };
 }

@@ -1,4 +1,5 @@
 import { error, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { containerName } from '../../run/naming.js';
 import type { Repo } from '../../model/repo.js';
 import { spanAt } from '../../source/tree.js';
 import { servicesByHost, where } from './per-host.js';
@@ -16,7 +17,7 @@ export function containerNameConflicts(repo: Repo): Diagnostic[] {
       const explicit = typeof service.config.container_name === 'string' ? service.config.container_name : undefined;
       const span = explicit ? spanAt(service.node, ['container_name']) : service.span;
       const here = where(deployment.stack, service.name, span);
-      const name = explicit ?? `${deployment.project.name}-${service.name}`;
+      const name = containerName(deployment.project, service.name);
       const first = containers.get(name);
       if (first && explicit) {
         out.push(error('CONTAINER_NAME_CONFLICT', span, `host "${host}": container_name "${name}" is used by ${here} and already by ${first}`, 'rename one, or drop container_name and let berth name containers <stack>-<service>'));

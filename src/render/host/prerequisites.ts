@@ -94,7 +94,7 @@ net.ipv4.ip_unprivileged_port_start=${lowest.port}
         ]),
     ...(host.mode === 'compose' && podman ? [need('podman-compose', 'podman-compose is not installed (apt-get install podman-compose)')] : []),
     ...(host.mode === 'quadlet'
-      ? [check('[ -x /usr/libexec/podman/quadlet ] || [ -x /usr/lib/podman/quadlet ]', 'this Podman has no Quadlet generator (Podman 4.4 or newer; Debian 12 has 4.3): upgrade Podman, or render with --mode compose')]
+      ? [check('[ -x /usr/libexec/podman/quadlet ] || [ -x /usr/lib/podman/quadlet ]', 'this Podman has no Quadlet generator (berth renders for Podman 5.0 or newer; Debian 12 has 4.3): upgrade Podman, or render with --mode compose')]
       : []),
     '  firewall',
   ];

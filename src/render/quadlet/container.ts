@@ -14,7 +14,8 @@ import { NETWORK_RULES } from './keys-network.js';
 import { PROCESS_RULES, restartPolicy } from './keys-process.js';
 import { SECURITY_RULES } from './keys-security.js';
 import { STORAGE_RULES } from './keys-storage.js';
-import { containerFile, containerName, qualifiedImage } from './names.js';
+import { containerName } from '../../run/naming.js';
+import { containerFile, qualifiedImage } from './names.js';
 import { readsSecret, ServiceRender, type KeyRule, type StackPlan } from './service-render.js';
 
 /** Keys that need no rendering, and why: each still gets its note. */
@@ -60,7 +61,7 @@ export function renderContainer(plan: StackPlan, svc: Service): StackRender {
     return { artifacts: s.artifacts, notes: s.notes };
   }
   s.container.push(['Image', image]);
-  s.set(s.container, 'ContainerName', 'container_name', containerName(plan.project.name, s.name, s.config));
+  s.set(s.container, 'ContainerName', 'container_name', containerName(plan.project, s.name));
 
   const oneshot = plan.completed.has(s.name);
   for (const rule of RULES) rule.render(s);

@@ -1,3 +1,6 @@
+import { serviceIdentity } from '../../run/config-hash.js';
+import { LABEL } from '../../run/naming.js';
+import type { StackRenderContext } from '../context.js';
 import { execWord } from '../unit-file.js';
 import type { KeyRule } from './service-render.js';
 
@@ -16,6 +19,8 @@ export const METADATA_RULE: KeyRule = {
       'com.docker.compose.service': s.name,
       'io.berth.stack': s.stack,
       'io.berth.inputs': s.ctx.common.inputsHash,
+      // The same per-service hash `berth up` stamps, so `berth status` sees a unit's container as in sync.
+      [LABEL.config]: serviceIdentity(s.ctx.repo.dir, s.plan.project, s.name, s.ctx.stack.manifest.secrets, identityInputs(s.ctx)),
     };
     if (s.has('labels')) {
       const plain: string[] = [];
@@ -40,3 +45,9 @@ export const METADATA_RULE: KeyRule = {
     }
   },
 };
+
+/** The stack's files as `berth up` reads them for the hash: text, and encrypted secrets as base64. */
+function identityInputs(ctx: StackRenderContext): Record<string, string> {
+  const secrets = new Set(ctx.stack.manifest.secrets.map((s) => s.file));
+  return Object.fromEntries([...ctx.files].map(([path, bytes]) => [path, Buffer.from(bytes).toString(secrets.has(path) ? 'base64' : 'utf8')]));
+}

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { PortMapping } from '../../model/compose.js';
 import { containerFile } from './names.js';
-import { joinedNetworks } from './resources.js';
+import { serviceNetworkKeys } from '../../run/naming.js';
 import type { KeyRule, ServiceRender } from './service-render.js';
 import { asNumber, asRecord, asString, asStrings } from './values.js';
 
@@ -22,7 +22,7 @@ const network: KeyRule = {
       if (s.has('networks')) s.note('networks', 'refused', `network_mode ${mode} and networks cannot be combined (compose refuses it too)`);
       return;
     }
-    const nets = joinedNetworks(s.config)
+    const nets = serviceNetworkKeys(s.plan.project, s.name)
       .map((key, i) => ({ key, i, cfg: asRecord(s.config.networks[key]) ?? {} }))
       // Compose connects the highest priority first; Podman takes the first network as the primary one.
       .sort((a, b) => (asNumber(b.cfg.priority) ?? 0) - (asNumber(a.cfg.priority) ?? 0) || a.i - b.i);

@@ -1,4 +1,3 @@
-import type { ServiceConfig } from '../../model/compose.js';
 
 /**
  * Names of a stack's Quadlet files and of what Podman creates from them. Files are prefixed with
@@ -28,15 +27,6 @@ export function networkFile(stack: string, network: string): string {
 
 export function volumeFile(stack: string, volume: string): string {
   return `${stack}-${volume}.volume`;
-}
-
-export function containerName(project: string, service: string, config: ServiceConfig): string {
-  return config.container_name ?? `${project}-${service}`;
-}
-
-/** Compose's name for a project's network or volume that does not set `name:`. */
-export function projectResourceName(project: string, key: string): string {
-  return `${project}_${key}`;
 }
 
 /** The image compose builds for a service without `image:`. */

@@ -1,10 +1,11 @@
-import type { ServiceConfig, TopLevel } from '../../model/compose.js';
+import type { TopLevel } from '../../model/compose.js';
 import { artifact, type Artifact, type FidelityNote } from '../artifact.js';
 import type { StackRenderContext } from '../context.js';
 import { rel } from '../layout.js';
 import { renderedBy } from '../stack-common.js';
 import { execWord, quadletArg, quadletArgFits, specifierSafe, unitFile, type Entry } from '../unit-file.js';
-import { networkFile, projectResourceName, volumeFile } from './names.js';
+import { networkName, serviceNetworkKeys, volumeName } from '../../run/naming.js';
+import { networkFile, volumeFile } from './names.js';
 import { asBool, asList, asRecord, asString, keyValues } from './values.js';
 
 type Note = (key: string, fidelity: FidelityNote['fidelity'], message: string) => void;
@@ -13,13 +14,6 @@ export interface Resources {
   artifacts: Artifact[];
   networkRefs: Map<string, string>;
   volumeRefs: Map<string, string>;
-}
-
-/** The compose networks a service joins: none with a network_mode, `default` when it names none. */
-export function joinedNetworks(config: ServiceConfig): string[] {
-  if (config.network_mode !== undefined) return [];
-  const names = Object.keys(config.networks);
-  return names.length ? names : ['default'];
 }
 
 /**
@@ -31,7 +25,7 @@ export function joinedNetworks(config: ServiceConfig): string[] {
 export function renderResources(ctx: StackRenderContext, note: Note): Resources {
   const project = ctx.deployment.project;
   const services = Object.values(project.services);
-  const usedNetworks = new Set(services.flatMap((s) => joinedNetworks(s.config)));
+  const usedNetworks = new Set(Object.keys(project.services).flatMap((name) => serviceNetworkKeys(project, name)));
   const usedVolumes = new Set(services.flatMap((s) => s.config.volumes.filter((v) => v.type === 'volume' && v.source).map((v) => v.source!)));
   const out: Resources = { artifacts: [], networkRefs: new Map(), volumeRefs: new Map() };
 
@@ -44,7 +38,7 @@ export function renderResources(ctx: StackRenderContext, note: Note): Resources 
       continue;
     }
     const c = net.config;
-    const name = asString(c.name) ?? projectResourceName(project.name, key);
+    const name = networkName(project, key);
     if (asBool(c.external)) {
       out.networkRefs.set(key, name);
       note(k, 'mapped', `external network ${name}: joined by name, not created (create it on the host beforehand)`);
@@ -64,7 +58,7 @@ export function renderResources(ctx: StackRenderContext, note: Note): Resources 
       continue;
     }
     const c = vol.config;
-    const name = asString(c.name) ?? projectResourceName(project.name, key);
+    const name = volumeName(project, key);
     if (asBool(c.external)) {
       out.volumeRefs.set(key, name);
       note(k, 'mapped', `external volume ${name}: mounted by name, not created (create it on the host beforehand)`);

@@ -4,7 +4,8 @@ import type { Artifact, Fidelity, FidelityNote } from '../artifact.js';
 import type { StackRenderContext } from '../context.js';
 import { quadletArg, quadletArgFits, type Entry } from '../unit-file.js';
 import { podmanArgsValue, quadletWordLoss } from './command.js';
-import { containerName, serviceUnit } from './names.js';
+import { containerName } from '../../run/naming.js';
+import { serviceUnit } from './names.js';
 
 /** What the services of one stack need to know about each other and about the stack's networks and volumes. */
 export interface StackPlan {
@@ -95,7 +96,7 @@ export class ServiceRender {
   /** The container name of another service of the stack (for container:NAME references). */
   containerOf(service: string): string | undefined {
     const other = this.plan.project.services[service];
-    return other ? containerName(this.plan.project.name, service, other.config) : undefined;
+    return other ? containerName(this.plan.project, service) : undefined;
   }
 
   podmanArgEntries(): Entry[] {
