@@ -113,7 +113,8 @@ test('secrets: decrypted into the runtime dir only, each service gets exactly it
     assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
     const host = repo!.hosts[0]!;
     const layout = layoutUnder(root);
-    const c = stackCommon({ repo: repo!, host, stack: repo!.stacks.app!, deployment: repo!.deployments[0]!, layout, files: collectStackFiles(repo!, ['app']) });
+    // Compose mode: the whole normalised file is written too (podman-compose reads it); Quadlet mode writes only the services' files.
+    const c = stackCommon({ repo: repo!, host: { ...host, mode: 'compose' }, stack: repo!.stacks.app!, deployment: repo!.deployments[0]!, layout, files: collectStackFiles(repo!, ['app']) });
     assert.deepEqual(c.secretEnv.app!.keys, ['DB_PASSWORD', 'DATABASE_URL', 'TOKEN']);
     assert.deepEqual(c.secretEnv.db!.keys, ['POSTGRES_PASSWORD']);
     const rendered = c.artifacts.map((a) => Buffer.from(a.content).toString('latin1')).join('\n');

@@ -226,17 +226,15 @@ export const DOTENV_FUNCTION = String.raw`dotenv() {
  * sourced or evaluated, so a '$' or a quote in a secret stays what it is; a missing variable
  * stops the stack instead of starting it with an empty password.
  */
-function secretsScript({ stack, layout }: StackInput, env: Record<string, { file: string; lines: SecretLine[] }>) {
+function secretsScript({ stack, layout, host }: StackInput, env: Record<string, { file: string; lines: SecretLine[] }>) {
   if (stack.manifest.secrets.length === 0) return undefined;
   const dir = `${layout.runtimeSecretsDir}/${stack.name}`;
   const lines = ['#!/bin/sh', `# Decrypts the secrets of stack ${stack.name} into ${dir}, readable by this user only.`, '# Rendered by berth; do not edit.', 'set -eu', 'umask 077', `dir=${shQuote(dir)}`, 'mkdir -p "$dir/services"', `trap 'rm -f "$dir"/.*.dotenv "$dir"/.*.tmp' EXIT`, '', DOTENV_FUNCTION, ''];
   for (const { name } of stack.manifest.secrets) {
-    lines.push(
-      `${AGE} --decrypt --identity ${shQuote(layout.identityFile)} --output "$dir/.${name}.dotenv" ${shQuote(`${layout.secretsDir}/${name}.env.age`)}`,
-      // Normalised to raw NAME=value lines for compose mode's berth-with-secrets, which evaluates nothing.
-      `dotenv "$dir/.${name}.dotenv" '*' > "$dir/.${name}.env.tmp"`,
-      `mv "$dir/.${name}.env.tmp" "$dir/${name}.env"`,
-    );
+    lines.push(`${AGE} --decrypt --identity ${shQuote(layout.identityFile)} --output "$dir/.${name}.dotenv" ${shQuote(`${layout.secretsDir}/${name}.env.age`)}`);
+    // Compose mode hands the whole file to podman-compose (berth-with-secrets), normalised to raw
+    // NAME=value lines; Quadlet containers get only their own env files, below.
+    if (host.mode === 'compose') lines.push(`dotenv "$dir/.${name}.dotenv" '*' > "$dir/.${name}.env.tmp"`, `mv "$dir/.${name}.env.tmp" "$dir/${name}.env"`);
   }
   // Every value first, each in its own assignment: a failing $(...) inside printf's arguments would not stop the script.
   const vars = new Map<string, string>();
