@@ -10,7 +10,7 @@ import ignore, { type Ignore } from 'ignore';
 const SKIPPED_DIRS = new Set(['.git', '.github', '.gitlab', 'node_modules', 'vendor', 'third_party', 'bower_components', '.venv', 'venv', '.terraform', '.tox', '__pycache__']);
 const DOC_EXTENSIONS = /\.(md|txt|rst|adoc|json|ya?ml|sh|ps1|bat|bak|orig|swp|j2|tmpl|template)$/i;
 
-export function isComposeFile(name: string): boolean {
+function isComposeFile(name: string): boolean {
   return /compose/i.test(name) && /\.ya?ml$/i.test(name);
 }
 

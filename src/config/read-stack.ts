@@ -7,7 +7,7 @@ import type { FileSource } from '../source/files.js';
 import { get, type LNode } from '../source/tree.js';
 import { readBerthFile } from './read-berth-file.js';
 
-export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
 type RawProxy = Omit<ProxyEntry, 'span' | 'websocket' | 'lanOnly'> & { websocket?: boolean; lanOnly?: boolean };
 

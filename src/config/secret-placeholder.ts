@@ -4,7 +4,7 @@ import type { SecretRef } from '../model/repo.js';
  * What a declared secret variable interpolates to before anything is decrypted: validate and
  * audit see a value, render and up find the placeholder and put the real value in at start.
  */
-export function secretPlaceholder(secret: string, variable: string): string {
+function secretPlaceholder(secret: string, variable: string): string {
   return `<secret ${secret}.${variable}>`;
 }
 

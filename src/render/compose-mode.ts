@@ -136,9 +136,9 @@ export function decryptedSecretFile(layout: HostLayout, stack: string, secret: s
   return `${layout.runtimeSecretsDir}/${stack}/${secret}.env`;
 }
 
-export const WAIT_SOCKET = 'berth-wait-socket';
-export const COMPOSE_UPDATE = 'berth-compose-update';
-export const WITH_SECRETS = 'berth-with-secrets';
+const WAIT_SOCKET = 'berth-wait-socket';
+const COMPOSE_UPDATE = 'berth-compose-update';
+const WITH_SECRETS = 'berth-with-secrets';
 
 /**
  * Runs a command with the decrypted secrets in its environment, for podman-compose to interpolate.

@@ -57,7 +57,7 @@ function digest(text: string): string {
 }
 
 /** JSON with keys sorted at every level, so equal values give equal text whatever their key order. */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 

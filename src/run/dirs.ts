@@ -55,7 +55,7 @@ export interface PrepareContext {
 }
 
 /** Who bind-mounts a directory: the services, and whether one mount has `:U` (Podman then owns its ownership). */
-export function dirUse(project: ComposeProject, path: string): { services: string[]; engineOwned: boolean } {
+function dirUse(project: ComposeProject, path: string): { services: string[]; engineOwned: boolean } {
   const services: string[] = [];
   let engineOwned = false;
   for (const [name, s] of Object.entries(project.services)) {

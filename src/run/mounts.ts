@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** Mount points listed in a /proc/self/mountinfo text (octal escapes such as \040 decoded). */
-export function mountPoints(mountinfo: string): Set<string> {
+function mountPoints(mountinfo: string): Set<string> {
   const points = new Set<string>();
   for (const line of mountinfo.split('\n')) {
     const field = line.split(' ')[4];

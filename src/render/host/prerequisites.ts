@@ -9,7 +9,7 @@ import { shQuote } from '../unit-file.js';
 import { FIREWALL_CHAIN, firewallFile } from './firewall.js';
 
 /** The steps of prerequisites.sh, in the order a full run takes them. */
-export const PREREQUISITE_STEPS = ['user', 'subids', 'linger', 'roots', 'dirs', 'ports', 'checks'] as const;
+const PREREQUISITE_STEPS = ['user', 'subids', 'linger', 'roots', 'dirs', 'ports', 'checks'] as const;
 
 const SYSCTL_FILE = '/etc/sysctl.d/50-berth-unprivileged-ports.conf';
 

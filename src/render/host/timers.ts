@@ -4,8 +4,8 @@ import { rel, stackUnitBase } from '../layout.js';
 import { execLine, specifierSafe, unitFile, type Entry } from '../unit-file.js';
 
 const HEADER = 'Rendered by berth. Do not edit: change berth.yml and render again.';
-export const AUTO_UPDATE_UNIT = 'berth-auto-update';
-export const PRUNE_UNIT = 'berth-prune';
+const AUTO_UPDATE_UNIT = 'berth-auto-update';
+const PRUNE_UNIT = 'berth-prune';
 
 /**
  * The host's maintenance timers, as user units named berth-* so they cannot clash with the
@@ -61,7 +61,7 @@ export function renderTimers(ctx: HostRenderContext): Artifact[] {
  * layers an update or a rebuild left behind. An image still used by a container is never removed.
  * Tagged images no stack uses any more stay until removed by hand (podman image prune --all).
  */
-export function pruneCommands(engine: string, maxAge: string): string[][] {
+function pruneCommands(engine: string, maxAge: string): string[][] {
   return [
     [engine, 'container', 'prune', '--force', '--filter', `until=${untilHours(maxAge)}`],
     [engine, 'image', 'prune', '--force'],

@@ -5,7 +5,7 @@ import { argProblem, readsSecret, type KeyRule } from './service-render.js';
 import { asString } from './values.js';
 
 /** Whether a healthcheck is switched off (disable: true, or test: ["NONE"]). */
-export function healthDisabled(hc: Healthcheck | undefined): boolean {
+function healthDisabled(hc: Healthcheck | undefined): boolean {
   return hc?.disable === true || hc?.test?.[0]?.toUpperCase() === 'NONE';
 }
 

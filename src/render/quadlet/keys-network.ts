@@ -113,7 +113,7 @@ const ports: KeyRule = {
 };
 
 /** PublishPort values, with consecutive single ports of one mapping folded back into ranges. */
-export function publishSpecs(list: readonly PortMapping[]): string[] {
+function publishSpecs(list: readonly PortMapping[]): string[] {
   interface Run {
     p: PortMapping;
     n: number;

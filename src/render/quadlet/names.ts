@@ -5,7 +5,7 @@
  * never share a file; containers, networks and volumes keep the names compose gives them, so
  * `podman ps` looks the same as under compose and `berth status` finds them.
  */
-export function unitBase(stack: string, service: string): string {
+function unitBase(stack: string, service: string): string {
   return `${stack}-${service}`;
 }
 

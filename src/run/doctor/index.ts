@@ -7,10 +7,10 @@ import { idMappers, linger, runtimeDir, subordinateIds, tunDevice } from './user
 export type { CheckResult, MachineFacts, Verdict } from './check.js';
 
 /** seed 004's troubleshooting and gotchas that a program can check, machine first, in the order a person would look. */
-export const MACHINE_CHECKS: readonly MachineCheck[] = [engineVersion, apiSocket];
+const MACHINE_CHECKS: readonly MachineCheck[] = [engineVersion, apiSocket];
 /** What only rootless containers need: skipped for root, whose containers are rootful. */
-export const ROOTLESS_CHECKS: readonly MachineCheck[] = [idMappers, subordinateIds, runtimeDir, linger, tunDevice];
-export const STACK_CHECKS: readonly StackCheck[] = [dataDirs, requiredMounts, firewallPorts, stackUnit, containersHealthy];
+const ROOTLESS_CHECKS: readonly MachineCheck[] = [idMappers, subordinateIds, runtimeDir, linger, tunDevice];
+const STACK_CHECKS: readonly StackCheck[] = [dataDirs, requiredMounts, firewallPorts, stackUnit, containersHealthy];
 /** Stack checks whose answer depends on who runs doctor (owners, the user's engine and units). */
 const PER_USER: ReadonlySet<StackCheck> = new Set([dataDirs, stackUnit, containersHealthy]);
 
