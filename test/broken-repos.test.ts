@@ -113,6 +113,16 @@ const CASES: Case[] = [
     expect: [{ code: 'UNIT_NAME_CONFLICT', at: 'stacks/web-db/compose.yml:2:3' }],
   },
   {
+    name: 'services that wait for each other in a circle: a joins b\'s network, b takes a\'s volumes',
+    files: { 'stacks/web/compose.yml': 'services:\n  a:\n    image: nginx:1\n    network_mode: service:b\n  b:\n    image: nginx:1\n    volumes_from: [a]\n' },
+    expect: [{ code: 'START_ORDER_CYCLE', at: 'stacks/web/compose.yml:4:19' }],
+  },
+  {
+    name: 'a depends_on circle',
+    files: { 'stacks/web/compose.yml': 'services:\n  a:\n    image: nginx:1\n    depends_on: [b]\n  b:\n    image: nginx:1\n    depends_on:\n      a:\n        condition: service_healthy\n' },
+    expect: [{ code: 'START_ORDER_CYCLE', at: 'stacks/web/compose.yml:4:18' }],
+  },
+  {
     name: 'same proxy host name in two stacks on one host',
     files: {
       'stacks/web/stack.yml': 'proxy: [{ host: app.example.org, port: 80 }]\n',

@@ -56,6 +56,9 @@ describe('berth runs stacks on rootless Podman', { skip, concurrency: false }, (
     berth('down', 'edge', '--volumes');
     podmanAs(u, ['rm', '-f', 'edge-foreign']);
     podmanAs(u, ['network', 'rm', 'berth-e2e-shared']);
+    for (const c of ['fuold-side', 'fuold-web']) podmanAs(u, ['rm', '-f', '-t', '0', c]);
+    podmanAs(u, ['network', 'rm', 'fuold_default']);
+    podmanAs(u, ['volume', 'rm', 'fuold_data']);
     // The data dir belongs to subuids now: remove it from inside the user namespace.
     asUser(u, 'podman', ['unshare', 'rm', '-rf', data]);
     rmSync(work, { recursive: true, force: true });
@@ -274,6 +277,32 @@ describe('berth runs stacks on rootless Podman', { skip, concurrency: false }, (
     }
   });
 
+  it('replacements that start but never turn healthy, or exit, are removed and the previous containers run again, with their namespace sharers', () => {
+    const compose = join(repo, 'stacks/edge/compose.yml');
+    const original = readFileSync(compose, 'utf8');
+    const before = Object.fromEntries(['web', 'side', 'worker'].map((s) => [s, inspect(u, `edge-${s}`)!.Id]));
+    const unhealthyWeb = original.replace('networks: [default, shared]', 'networks: [default, shared]\n    healthcheck:\n      test: ["CMD-SHELL", "echo replacement not ready; exit 1"]\n      interval: 1s\n      timeout: 2s\n      retries: 1');
+    const crashingWorker = unhealthyWeb.replace(`command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]\n    depends_on:`, 'command: ["sh", "-c", "echo bad config line 3; exit 4"]\n    depends_on:');
+    assert.notEqual(crashingWorker, unhealthyWeb, 'the fixture changed: worker\'s command was not replaced');
+    writeFileSync(compose, crashingWorker);
+    try {
+      const r = berth('up', 'edge');
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, /kept the previous web running: its replacement failed: service web is not healthy: .*last health output: "replacement not ready"/);
+      assert.match(r.stderr, /kept the previous worker running: its replacement failed: service worker exited with code 4 right after it started; its last output: "bad config line 3"/);
+      assert.match(r.stderr, /not started: side/);
+      for (const s of ['web', 'side', 'worker']) {
+        const c = inspect(u, `edge-${s}`)!;
+        assert.equal(c.Id, before[s], `the previous ${s} was not given its name back`);
+        assert.equal(c.State.Running, true, `the previous ${s} is not running`);
+        assert.equal(inspect(u, `edge-${s}-berth-old`), undefined);
+      }
+      assert.equal(podmanAs(u, ['exec', 'edge-side', 'wget', '-q', '-O-', 'http://127.0.0.1/']).stdout, 'hello from berth e2e\n', 'the sharer was left in a dead namespace');
+    } finally {
+      writeFileSync(compose, original);
+    }
+  });
+
   it('a dependency that never turns healthy fails up with one clear line, nothing is left half-started, and the next stack still comes up', () => {
     const r = berth('up', 'broken', 'demo');
     assert.equal(r.code, 1);
@@ -306,7 +335,58 @@ describe('berth runs stacks on rootless Podman', { skip, concurrency: false }, (
     assert.notEqual(podmanAs(u, ['volume', 'exists', 'demo_cache']).code, 0, 'the named volume is still there');
     assert.equal(podmanAs(u, ['unshare', 'cat', join(data, 'demo/db/marker')]).stdout, 'kept\n');
   });
+
+  it('a stack removed from the repository is listed by status and removed by down by its old name, volumes kept', () => {
+    const hosts = join(repo, 'hosts.yml');
+    const original = readFileSync(hosts, 'utf8');
+    const dir = join(repo, 'stacks/fuold');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'compose.yml'), FUOLD_COMPOSE);
+    writeFileSync(hosts, original.replace('[demo, broken, edge]', '[demo, broken, edge, fuold]'));
+    chownTree(dir, u.uid, u.gid);
+    const up = berth('up', 'fuold');
+    assert.equal(up.code, 0, `${up.stdout}\n${up.stderr}`);
+    // The stack goes from the repository: its containers stay.
+    writeFileSync(hosts, original);
+    rmSync(dir, { recursive: true, force: true });
+
+    const status = berth('status');
+    assert.match(status.stdout, /\nnot in the repository: (.*, )?fuold \(2 containers\)(, .*)?; berth down (.* )?fuold( .*)? removes them\n$/);
+    const one = berth('status', 'fuold', '--json');
+    assert.equal(one.code, 1, one.stderr);
+    const [s] = JSON.parse(one.stdout) as { stack: string; leftover?: boolean; services: { container: string; drift?: string }[] }[];
+    assert.equal(s!.leftover, true);
+    assert.deepEqual(s!.services.map((x) => [x.container, x.drift]).sort(), [['fuold-side', 'not in the repository'], ['fuold-web', 'not in the repository']]);
+
+    const down = berth('down', 'fuold');
+    assert.equal(down.code, 0, `${down.stdout}\n${down.stderr}`);
+    assert.match(down.stdout, /fuold: a stack no longer in the repository; removing its 2 containers/);
+    assert.match(down.stdout, /fuold: removed fuold-side, fuold-web, network fuold_default \(named volumes and data kept/);
+    for (const c of ['fuold-web', 'fuold-side']) assert.equal(inspect(u, c), undefined, `${c} is still there`);
+    assert.notEqual(podmanAs(u, ['network', 'exists', 'fuold_default']).code, 0, 'the network is still there');
+    assert.equal(podmanAs(u, ['volume', 'exists', 'fuold_data']).code, 0, 'down removed the named volume without --volumes');
+    const again = berth('down', 'fuold');
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /no stack "fuold"/);
+    podmanAs(u, ['volume', 'rm', 'fuold_data']);
+  });
 });
+
+/** A scratch stack that is added, run, then removed from the repository: web, a sharer of its namespace, a named volume. */
+const FUOLD_COMPOSE = `services:
+  web:
+    image: localhost/busybox:latest
+    command: ["httpd", "-f", "-p", "80", "-h", "/www"]
+    volumes: [data:/data]
+    stop_grace_period: 1s
+  side:
+    image: localhost/busybox:latest
+    network_mode: service:web
+    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]
+    stop_grace_period: 1s
+volumes:
+  data:
+`;
 
 /** When the dependency's health log first said healthy (the end of its first passing check). */
 function firstHealthy(c: InspectedContainer): number | undefined {
@@ -335,11 +415,12 @@ function escape(s: string): string {
 /** Leftovers of an interrupted earlier run would make the first up a second one. */
 function cleanupProjects(u: RootlessUser): void {
   podmanAs(u, ['rm', '-f', '-t', '0', 'edge-foreign']);
-  for (const project of ['demo', 'broken', 'edge']) {
+  for (const project of ['demo', 'broken', 'edge', 'fuold']) {
     const ids = podmanAs(u, ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).stdout.split('\n').filter(Boolean);
     for (const id of ids.reverse()) podmanAs(u, ['rm', '-f', '-t', '0', id]);
     podmanAs(u, ['network', 'rm', `${project}_default`]);
     podmanAs(u, ['volume', 'rm', `${project}_cache`]);
+    podmanAs(u, ['volume', 'rm', `${project}_data`]);
   }
   podmanAs(u, ['network', 'rm', 'berth-e2e-shared']);
 }

@@ -27,6 +27,13 @@ describe('run commands: usage and engine errors', () => {
     assert.match(h.stderr, /no host "doc2" in hosts.yml; did you mean "doc1"\?/);
     assert.equal(berth(['up', 'web', '--timeout', 'soon', '--repo', repo()]).code, 2);
     assert.equal(berth(['logs', '--repo', repo()]).code, 2);
+    // down and status also look for containers of a stack no longer in the repository; with none (here
+    // the engine cannot even be asked), the name is still a usage error.
+    for (const cmd of ['down', 'status']) {
+      const d = berth([cmd, 'wbe', '--repo', repo()], { env: noEngine() });
+      assert.equal(d.code, 2, d.stderr);
+      assert.match(d.stderr, /^error: no stack "wbe" in .*; did you mean "web"\? \(nor could the engine be asked for containers of a stack that was removed: podman is not installed/);
+    }
   });
 
   it('turns a missing engine into one line and exit 1, not a stack trace', () => {

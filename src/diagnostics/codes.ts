@@ -39,6 +39,7 @@ export const CODES = {
   STACK_NAME_INVALID: 'A stack folder name is not a safe compose project name.',
   PORT_CONFLICT: 'Two stacks on one host publish the same host port and protocol.',
   CONTAINER_NAME_CONFLICT: 'Two services on one host use the same container_name.',
+  START_ORDER_CYCLE: 'Services of a stack wait for each other in a circle (depends_on, network_mode: service:, volumes_from).',
   UNIT_NAME_CONFLICT: 'Two services on one host would get the same unit or container name (<stack>-<service>).',
   PROXY_HOST_CONFLICT: 'Two stacks on one host claim the same reverse-proxy host name.',
   PROXY_LAN_ONLY_UNSAFE: 'A lanOnly proxy entry is served by a proxy whose port forwarding hides client addresses, so it cannot tell LAN clients from others.',
@@ -46,6 +47,7 @@ export const CODES = {
   SECRET_MISSING: 'A secret file that a stack references does not exist.',
   REFERENCED_FILE_MISSING: 'A file that a compose file references (env_file, bind mount source, build context) does not exist.',
   STACK_UNUSED: 'A stack folder is not run by any host.',
+  DIR_OWNER_CONFLICT: 'A stack.yml dirs entry gives a directory an owner other than the user a service\'s :U mount of it chowns it to at every start.',
   // Internal
   INTERNAL: 'berth itself failed; please report it.',
 } as const;

@@ -30,7 +30,7 @@ export async function downStack(target: StackTarget, ctx: RunContext, opts: { vo
     ctx.progress.step(o.service ?? o.name, 'removed', true);
     removed.push(o.name);
   }
-  const resources = await removeResources(ctx.engine, target.deployment.project.name, opts.volumes);
+  const resources = await removeResources(ctx.engine, { project: target.deployment.project.name }, opts.volumes);
   removed.push(...resources.removed);
   for (const k of resources.kept) ctx.progress.line(`${target.stack.name}: kept ${k}`);
   ctx.progress.end();

@@ -66,6 +66,19 @@ export async function waitCompleted(engine: Engine, name: string, service: strin
   }
 }
 
+/**
+ * Watches a just-started container that has no healthcheck for `settleMs`: one that exits with an
+ * error in that time, or that its restart policy already had to start again, has failed. One that
+ * exits 0 did its job.
+ */
+export async function waitSettled(engine: Engine, name: string, service: string, opts: { settleMs: number; sleep?: (ms: number) => Promise<void> }): Promise<Observed> {
+  await (opts.sleep ?? defaultSleep)(opts.settleMs);
+  const o = await mustInspect(engine, name, service);
+  if (o.restartCount > 0) throw await exited(engine, o, service, `and was restarted ${o.restartCount} time${o.restartCount === 1 ? '' : 's'} within ${opts.settleMs / 1000}s of its start`);
+  if (o.running || o.exitCode === 0) return o;
+  throw await exited(engine, o, service, 'right after it started');
+}
+
 async function mustInspect(engine: Engine, name: string, service: string): Promise<Observed> {
   const o = await inspectOne(engine, name);
   if (!o) throw new RunError(`service ${service}: its container ${name} disappeared while berth waited for it`);

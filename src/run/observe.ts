@@ -31,6 +31,8 @@ export interface Observed {
   state: string;
   running: boolean;
   exitCode: number;
+  /** When the container was made: one joining another's namespace or volumes was made after it. */
+  created?: string;
   startedAt?: string;
   finishedAt?: string;
   /** starting, healthy, unhealthy; undefined without a healthcheck. */
@@ -73,6 +75,7 @@ export function parseInspect(json: string): Observed[] {
     if (labels[LABEL.service]) o.service = labels[LABEL.service];
     if (labels[LABEL.stack]) o.stack = labels[LABEL.stack];
     if (labels[LABEL.config]) o.configHash = labels[LABEL.config];
+    if (c.Created) o.created = c.Created;
     if (state.StartedAt && !ZERO_TIME.test(state.StartedAt)) o.startedAt = state.StartedAt;
     if (state.FinishedAt && !ZERO_TIME.test(state.FinishedAt)) o.finishedAt = state.FinishedAt;
     if (health?.Status) o.health = health.Status;
@@ -117,6 +120,11 @@ export async function observeAll(engine: Engine): Promise<Observed[]> {
   return inspectContainers(engine, await listIds(engine, ['--filter', `label=${LABEL.stack}`]));
 }
 
+/** The containers berth (or a rendered unit) made for a stack, by its label: those of a stack no longer in the repository too. */
+export async function observeStack(engine: Engine, stack: string): Promise<Observed[]> {
+  return inspectContainers(engine, await listIds(engine, ['--filter', `label=${LABEL.stack}=${stack}`]));
+}
+
 export async function inspectContainers(engine: Engine, ids: readonly string[]): Promise<Observed[]> {
   if (ids.length === 0) return [];
   const r = await engine.run(['container', 'inspect', ...ids]);
@@ -149,6 +157,7 @@ function escapeRegex(s: string): string {
 interface RawInspect {
   Id: string;
   Name?: string;
+  Created?: string;
   Image?: string;
   ImageName?: string;
   RestartCount?: number;

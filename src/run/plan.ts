@@ -44,6 +44,11 @@ export function prerequisites(s: DesiredService): Record<string, Dependency['con
   return out;
 }
 
+/** Services that others wait on to complete (service_completed_successfully): they exit by design. */
+export function oneShotServices(desired: readonly DesiredService[]): Set<string> {
+  return new Set(desired.flatMap((s) => Object.entries(s.dependsOn).filter(([, d]) => d.condition === 'service_completed_successfully').map(([dep]) => dep)));
+}
+
 /** Services ordered so that each comes after everything it waits for; a cycle is an error naming it. */
 export function startOrder(services: readonly DesiredService[]): string[] {
   const byName = new Map(services.map((s) => [s.service, s]));
@@ -74,7 +79,7 @@ export function startOrder(services: readonly DesiredService[]): string[] {
 export function planUp(project: string, desired: readonly DesiredService[], observed: readonly Observed[], imageIds: Readonly<Record<string, string>> = {}, stack = project): UpPlan {
   const order = startOrder(desired);
   const byService = new Map(desired.map((s) => [s.service, s]));
-  const oneShots = new Set(desired.flatMap((s) => Object.entries(s.dependsOn).filter(([, d]) => d.condition === 'service_completed_successfully').map(([dep]) => dep)));
+  const oneShots = oneShotServices(desired);
   const actions: Record<string, Action> = {};
   for (const name of order) {
     const s = byService.get(name)!;

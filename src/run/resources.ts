@@ -56,14 +56,14 @@ export async function ensureResources(engine: Engine, project: ComposeProject, s
 }
 
 /**
- * Removes the networks (and with `volumes`, the volumes) berth created for the project; external
- * ones were never labelled. A network another stack's containers still use (a shared `name:`) is
- * kept and named in `kept`.
+ * Removes the networks (and with `volumes`, the volumes) berth created for the project (or, with
+ * `{ stack }`, for a stack whatever its project was); external ones were never labelled. A network
+ * another stack's containers still use (a shared `name:`) is kept and named in `kept`.
  */
-export async function removeResources(engine: Engine, project: string, volumes: boolean): Promise<{ removed: string[]; kept: string[] }> {
+export async function removeResources(engine: Engine, owner: { project: string } | { stack: string }, volumes: boolean): Promise<{ removed: string[]; kept: string[] }> {
   const removed: string[] = [];
   const kept: string[] = [];
-  const filter = ['--filter', `label=${LABEL.project}=${project}`];
+  const filter = ['--filter', 'project' in owner ? `label=${LABEL.project}=${owner.project}` : `label=${LABEL.stack}=${owner.stack}`];
   const nets = (await must(engine, ['network', 'ls', ...filter, '--format', '{{.Name}}'], 'could not list networks')).split('\n').map((s) => s.trim()).filter(Boolean);
   for (const n of nets) {
     const users = (await must(engine, ['ps', '-a', '--filter', `network=${n}`, '--format', '{{.Names}}'], `could not list the containers on network ${n}`)).split('\n').map((s) => s.trim()).filter(Boolean);

@@ -6,7 +6,7 @@ import { RunError, SelectionError } from './errors.js';
 import { handleInterrupts } from './interrupt.js';
 import { plainProgress, ttyProgress, type Progress } from './progress.js';
 import { installedUnit, unitLoaded, userManagerAnswers, type StackUnit } from './systemd.js';
-import { selectTargets, type StackTarget } from './target.js';
+import { localHost, selectTargets, type StackTarget } from './target.js';
 import type { RunContext } from './up.js';
 
 /** What the run commands need of the terminal: plain types, so src/run never imports the CLI. */
@@ -30,7 +30,16 @@ export function engineFor(kind: EngineKind, env: NodeJS.ProcessEnv): Engine {
 }
 
 export function targetsFor(repo: Repo, stacks: readonly string[], host: string | undefined): StackTarget[] {
-  return selectTargets(repo, stacks, host, hostname().split('.')[0] ?? '');
+  return selectTargets(repo, stacks, host, machineName());
+}
+
+/** The engine of this machine's host (--host's), else berth.yml's: where a leftover stack's containers are. */
+export function localEngineKind(repo: Repo, host: string | undefined): EngineKind {
+  return localHost(repo, host, machineName())?.engine ?? repo.config.engine;
+}
+
+function machineName(): string {
+  return hostname().split('.')[0] ?? '';
 }
 
 /** The user's runtime dir: XDG_RUNTIME_DIR, else where systemd-logind puts it. */
@@ -94,24 +103,29 @@ export function timeoutSeconds(value: string | undefined, fallback = 300): numbe
  * propagates.
  */
 export async function eachStack(targets: readonly StackTarget[], term: Terminal, verb: string, fn: (target: StackTarget) => Promise<void>): Promise<boolean> {
+  return eachJob(targets.map((t) => ({ stack: t.stack.name, run: () => fn(t) })), term, verb);
+}
+
+/** eachStack for work that is not one of the repository's stacks (a leftover stack's containers). */
+export async function eachJob(jobs: readonly { stack: string; run: () => Promise<void> }[], term: Terminal, verb: string): Promise<boolean> {
   const unhandle = handleInterrupts((text) => term.err(`${term.errStyle.red('error')}: ${text}\n`));
   const failed: string[] = [];
   try {
-    for (const target of targets) {
+    for (const job of jobs) {
       try {
-        await fn(target);
+        await job.run();
       } catch (e) {
         if (!(e instanceof RunError)) throw e;
-        failed.push(target.stack.name);
-        term.err(`${term.errStyle.red('error')}: ${target.stack.name}: ${e.message}\n`);
+        failed.push(job.stack);
+        term.err(`${term.errStyle.red('error')}: ${job.stack}: ${e.message}\n`);
       }
     }
   } finally {
     unhandle();
   }
-  if (targets.length > 1) {
-    const ok = targets.length - failed.length;
-    term.out(`${verb}: ${ok} of ${targets.length} stacks done${failed.length ? `; failed: ${failed.join(', ')}` : ''}\n`);
+  if (jobs.length > 1) {
+    const ok = jobs.length - failed.length;
+    term.out(`${verb}: ${ok} of ${jobs.length} stacks done${failed.length ? `; failed: ${failed.join(', ')}` : ''}\n`);
   }
   return failed.length === 0;
 }

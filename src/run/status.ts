@@ -2,7 +2,8 @@ import { desiredStack, readStackInputs } from './desired.js';
 import type { Engine } from './engine.js';
 import { refreshStaleHealth } from './health.js';
 import { imageIds, observeProject, type Observed } from './observe.js';
-import { startOrder, type DesiredService } from './plan.js';
+import { oneShotServices, startOrder, type DesiredService } from './plan.js';
+import type { Leftover } from './leftovers.js';
 import type { StackTarget } from './target.js';
 
 export interface ServiceStatus {
@@ -33,12 +34,14 @@ export interface StackStatus {
   /** The stack's systemd unit, when berth's units are installed. */
   unit?: { name: string; active: string };
   services: ServiceStatus[];
+  /** A stack the repository no longer has, found by its containers' io.berth.stack label. */
+  leftover?: true;
 }
 
 /** Each service of the repository beside its container, and containers of the project no service accounts for. Pure. */
 export function serviceStatuses(project: string, desired: readonly DesiredService[], observed: readonly Observed[], images: Readonly<Record<string, string>>, now: number): ServiceStatus[] {
   const out: ServiceStatus[] = [];
-  const oneShots = new Set(desired.flatMap((s) => Object.entries(s.dependsOn).filter(([, d]) => d.condition === 'service_completed_successfully').map(([dep]) => dep)));
+  const oneShots = oneShotServices(desired);
   for (const name of startOrder(desired)) {
     const d = desired.find((s) => s.service === name)!;
     const o = observed.find((c) => c.name === d.name);
@@ -78,4 +81,10 @@ export async function stackStatus(target: StackTarget, engine: Engine, runtimeDi
   const observed = await refreshStaleHealth(engine, await observeProject(engine, desired.project, desired.services.map((s) => s.name), target.stack.name), { now });
   const images = await imageIds(engine, desired.services.map((s) => s.image));
   return { stack: target.stack.name, host: target.host.name, project: desired.project, services: serviceStatuses(desired.project, desired.services, observed, images, now) };
+}
+
+/** A leftover stack as status shows it: each container, none in sync, as nothing in the repository wants it. */
+export function leftoverStatus(left: Leftover, now: number): StackStatus {
+  const project = left.containers.find((o) => o.project)?.project ?? left.stack;
+  return { stack: left.stack, host: '-', project, services: serviceStatuses(project, [], left.containers, {}, now), leftover: true };
 }

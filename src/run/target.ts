@@ -17,9 +17,7 @@ export interface StackTarget {
  * The result is in start order: a stack comes after those its stack.yml `after:` names.
  */
 export function selectTargets(repo: Repo, names: readonly string[], hostName: string | undefined, machine: string): StackTarget[] {
-  for (const n of names) {
-    if (!repo.stacks[n]) throw new SelectionError(`no stack "${n}" in ${repo.dir}/stacks; ${didYouMean(n, Object.keys(repo.stacks)) ?? `stacks: ${Object.keys(repo.stacks).join(', ') || 'none'}`}`);
-  }
+  for (const n of names) if (!repo.stacks[n]) throw new SelectionError(unknownStackMessage(repo, n));
   const host = pickHost(repo, names, hostName, machine);
   const wanted = names.length ? [...names] : host.stacks.map((s) => s.name);
   for (const n of wanted) {
@@ -33,7 +31,24 @@ export function selectTargets(repo: Repo, names: readonly string[], hostName: st
   return afterOrder(targets);
 }
 
-function pickHost(repo: Repo, names: readonly string[], hostName: string | undefined, machine: string) {
+export function unknownStackMessage(repo: Repo, name: string): string {
+  return `no stack "${name}" in ${repo.dir}/stacks; ${didYouMean(name, Object.keys(repo.stacks)) ?? `stacks: ${Object.keys(repo.stacks).join(', ') || 'none'}`}`;
+}
+
+/**
+ * The host this machine is, for what concerns no stack of the repository (a leftover stack's
+ * containers): --host's, or the one selectTargets would pick; undefined when none stands out.
+ */
+export function localHost(repo: Repo, hostName: string | undefined, machine: string): Host | undefined {
+  try {
+    return pickHost(repo, [], hostName, machine);
+  } catch (e) {
+    if (hostName !== undefined || !(e instanceof SelectionError)) throw e;
+    return undefined;
+  }
+}
+
+function pickHost(repo: Repo, names: readonly string[], hostName: string | undefined, machine: string): Host {
   if (hostName !== undefined) {
     const h = repo.hosts.find((x) => x.name === hostName);
     if (!h) throw new SelectionError(`no host "${hostName}" in hosts.yml; ${didYouMean(hostName, repo.hosts.map((x) => x.name)) ?? `hosts: ${repo.hosts.map((x) => x.name).join(', ') || 'none'}`}`);

@@ -6,14 +6,14 @@ import { desiredStack, readStackInputs, type DesiredStack } from './desired.js';
 import type { Engine } from './engine.js';
 import { must } from './engine.js';
 import { RunError } from './errors.js';
-import { refreshStaleHealth, waitCompleted, waitHealthy } from './health.js';
+import { refreshStaleHealth, waitCompleted, waitHealthy, waitSettled } from './health.js';
 import { ensureImages } from './images.js';
 import { activity } from './interrupt.js';
 import { lockStack } from './lock.js';
 import { missingMounts } from './mounts.js';
 import { imageIds, inspectOne, observeProject, removeContainer } from './observe.js';
 import { runPreStart } from './pre-start.js';
-import { planUp, prerequisites, type Action, type UpPlan } from './plan.js';
+import { oneShotServices, planUp, prerequisites, type Action, type UpPlan } from './plan.js';
 import type { Progress } from './progress.js';
 import { ensureResources } from './resources.js';
 import type { StackTarget } from './target.js';
@@ -131,6 +131,7 @@ async function runPlan(target: StackTarget, desired: DesiredStack, plan: UpPlan,
   const deadline = Date.now() + ctx.timeoutMs;
   const byService = new Map(desired.services.map((s) => [s.service, s]));
   const started: string[] = [];
+  const oneShots = oneShotServices(desired.services);
   const tasks = new Map<string, Promise<void>>();
   const conditions = new Map<string, Promise<void>>();
   let failed = false;
@@ -183,7 +184,7 @@ async function runPlan(target: StackTarget, desired: DesiredStack, plan: UpPlan,
         }),
       );
       if (failed) throw new Blocked(service, 'a failure elsewhere');
-      await perform(plan.actions[service]!, desired, secrets, ctx, started, parked);
+      await perform(plan.actions[service]!, desired, secrets, ctx, { started, parked, deadline, oneShots });
     })();
     p.catch(() => {
       failed = true;
@@ -200,8 +201,9 @@ async function runPlan(target: StackTarget, desired: DesiredStack, plan: UpPlan,
     progress.end();
     return;
   }
-  const rootErr = roots[0]!;
-  if (!(rootErr instanceof RunError)) throw rootErr;
+  // Anything but a RunError is a bug; several RunErrors (services failing side by side) are all said.
+  const bug = roots.find((e) => !(e instanceof RunError));
+  if (bug !== undefined) throw bug;
   const blocked = plan.order.filter((s) => errors.some((e) => e instanceof Blocked && e.service === s));
   for (const s of blocked) progress.step(s, 'not started', true);
   const stopped: string[] = [];
@@ -212,13 +214,23 @@ async function runPlan(target: StackTarget, desired: DesiredStack, plan: UpPlan,
     if (r.code === 0) stopped.push(name);
   }
   progress.end();
-  const parts = [rootErr.message];
+  const parts = roots.map((e) => (e as RunError).message);
   if (blocked.length) parts.push(`not started: ${blocked.join(', ')}`);
   if (stopped.length) parts.push(`stopped what this run started, left for inspection: ${stopped.join(', ')} (berth logs ${target.stack.name} SERVICE)`);
   throw new RunError(parts.join('; '));
 }
 
-async function perform(action: Action, desired: DesiredStack, secrets: SecretValues, ctx: RunContext, started: string[], parked: string[]): Promise<void> {
+/** What one run keeps track of across services: containers it started, replaced ones to remove at the end. */
+interface RunState {
+  started: string[];
+  parked: string[];
+  deadline: number;
+  /** Services others wait on to complete: they exit by design. */
+  oneShots: ReadonlySet<string>;
+}
+
+async function perform(action: Action, desired: DesiredStack, secrets: SecretValues, ctx: RunContext, run: RunState): Promise<void> {
+  const { started } = run;
   const { engine, progress } = ctx;
   const service = action.service;
   const cmd = desired.commands[service]!;
@@ -245,7 +257,7 @@ async function perform(action: Action, desired: DesiredStack, secrets: SecretVal
       break;
     case 'recreate':
       progress.step(service, `recreating (${action.reason})`);
-      await replace(action, cmd, secrets, ctx, parked, desired.services.filter((d) => d.sharesNetworkOf === service).map((d) => d.name));
+      await replace(action, cmd, secrets, ctx, run, desired.services.filter((d) => d.sharesNetworkOf === service).map((d) => d.name));
       started.push(cmd.name);
       break;
   }
@@ -266,30 +278,52 @@ async function createAndStart(cmd: CreateCommand, secrets: SecretValues, ctx: Ru
 
 /**
  * Replaces a container without losing the one that works: the old one is renamed aside and
- * stopped, the new one created and started; if that fails, the new one is removed and the old one
- * takes its name back (and runs again if it ran). The old one is removed once the run is over.
+ * stopped, the new one created, started and given its chance to prove itself (healthy, if it has
+ * a healthcheck; still running a moment later, if not). If any of that fails, the new one is
+ * removed and the old one takes its name back, runs again if it ran, and so do the containers in
+ * its network namespace. The old one is removed once the run is over.
  */
-async function replace(action: Action, cmd: CreateCommand, secrets: SecretValues, ctx: RunContext, parked: string[], sharers: readonly string[]): Promise<void> {
+async function replace(action: Action, cmd: CreateCommand, secrets: SecretValues, ctx: RunContext, run: RunState, sharers: readonly string[]): Promise<void> {
   const { engine, progress } = ctx;
+  const service = action.service;
   const old = action.existing!;
   const aside = `${cmd.name}-berth-old`;
   await engine.run(['rm', '-f', aside]);
   await must(engine, ['rename', old.name, aside], `could not rename ${old.name} aside to replace it`);
   if (old.running) await engine.run(['stop', aside]);
   try {
-    await createAndStart(cmd, secrets, ctx, action.service);
+    await createAndStart(cmd, secrets, ctx, service);
+    if (!run.oneShots.has(service)) await proveReplacement(cmd.name, service, ctx, run.deadline);
   } catch (e) {
-    await engine.run(['rm', '-f', cmd.name]);
+    // It failed: no grace period to wait out.
+    await engine.run(['rm', '-f', ...(engine.kind === 'podman' ? ['-t', '0'] : []), cmd.name]);
     const back = await engine.run(['rename', aside, old.name]);
     if (back.code === 0 && old.running) {
       await engine.run(['start', old.name]);
       // Those in its network namespace lost it when it stopped.
       for (const name of sharers) if ((await inspectOne(engine, name))?.running) await restartContainer(engine, name, `could not restart ${name}`);
     }
-    progress.step(action.service, back.code === 0 ? 'kept the old container' : `the old container is left as ${aside}`, true);
-    throw e;
+    progress.step(service, back.code === 0 ? `kept the previous container${old.running ? ', running' : ''}` : `the previous container is left as ${aside}`, true);
+    if (!(e instanceof RunError)) throw e;
+    throw new RunError(
+      back.code === 0
+        ? `kept the previous ${service} ${old.running ? 'running' : '(it was not running)'}: its replacement failed: ${e.message}`
+        : `the replacement of ${service} failed (${e.message}), and the previous container could not take its name back: it is left as ${aside} (${engine.binary} rename ${aside} ${old.name})`,
+    );
   }
-  parked.push(aside);
+  run.parked.push(aside);
+}
+
+/** Settle time for a replacement without a healthcheck: most broken configurations exit within it. */
+const SETTLE_MS = 1000;
+
+async function proveReplacement(name: string, service: string, ctx: RunContext, deadline: number): Promise<void> {
+  const { engine, progress } = ctx;
+  const o = await inspectOne(engine, name);
+  if (o?.healthcheck) {
+    progress.step(service, 'waiting for health');
+    await waitHealthy(engine, name, service, service, { deadline, onCheck: (h) => progress.step(service, h === 'starting' ? 'waiting for health' : h) });
+  } else await waitSettled(engine, name, service, { settleMs: SETTLE_MS });
 }
 
 /**

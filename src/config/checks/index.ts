@@ -2,11 +2,13 @@ import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { Repo } from '../../model/repo.js';
 import type { FileSource } from '../../source/files.js';
 import { containerNameConflicts } from './container-name-conflicts.js';
+import { dirOwnerConflicts } from './dir-owner-conflicts.js';
 import { missingFiles } from './missing-files.js';
 import { portConflicts } from './port-conflicts.js';
 import { proxyHostConflicts } from './proxy-host-conflicts.js';
 import { proxyLanOnly } from './proxy-lan-only.js';
 import { stackNames } from './stack-names.js';
+import { startOrderCycles } from './start-order-cycles.js';
 import { unknownStacks } from './unknown-stacks.js';
 import { unusedStacks } from './unused-stacks.js';
 
@@ -22,6 +24,8 @@ export const REPO_CHECKS: readonly RepoCheck[] = [
   proxyHostConflicts,
   proxyLanOnly,
   missingFiles,
+  dirOwnerConflicts,
+  startOrderCycles,
 ];
 
 export function runChecks(repo: Repo, source: FileSource): Diagnostic[] {

@@ -1,0 +1,67 @@
+import { error, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import type { ComposeProject } from '../../model/compose.js';
+import type { Repo } from '../../model/repo.js';
+import { spanAt } from '../../source/tree.js';
+
+/**
+ * Services that wait for each other in a circle cannot start: systemd would break the ordering
+ * cycle at an arbitrary unit, `berth up` refuses it. A service waits for its depends_on, the
+ * service whose network namespace it joins, and those it takes volumes from.
+ */
+export function startOrderCycles(repo: Repo): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const deployment of repo.deployments) {
+    const cycle = findCycle(deployment.project);
+    if (!cycle) continue;
+    const key = `${deployment.stack}:${[...cycle].sort().join(',')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const first = deployment.project.services[cycle[0]!]!;
+    out.push(
+      error(
+        'START_ORDER_CYCLE',
+        cycle.length > 1 ? waitSpan(deployment.project, cycle[0]!, cycle[1]!) : first.span,
+        `stack "${deployment.stack}": services wait for each other in a circle: ${[...cycle, cycle[0]].join(' → ')}`,
+        'remove one of these waits (a depends_on entry, network_mode: service:..., or volumes_from)',
+      ),
+    );
+  }
+  return out;
+}
+
+/** What a service waits for, within its project. */
+export function waitsFor(project: ComposeProject, service: string): string[] {
+  const config = project.services[service]?.config;
+  if (!config) return [];
+  const shared = /^service:(.+)$/.exec(config.network_mode ?? '')?.[1];
+  const volumes = Array.isArray(config.volumes_from) ? (config.volumes_from as unknown[]).filter((v): v is string => typeof v === 'string').map((v) => v.replace(/^service:/, '').split(':')[0]!) : [];
+  return [...new Set([...Object.keys(config.depends_on), ...(shared ? [shared] : []), ...volumes])].filter((s) => project.services[s]).sort();
+}
+
+function findCycle(project: ComposeProject): string[] | undefined {
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, path: string[]): string[] | undefined => {
+    if (state.get(name) === 'done') return undefined;
+    if (state.get(name) === 'visiting') return path.slice(path.indexOf(name));
+    state.set(name, 'visiting');
+    for (const dep of waitsFor(project, name)) {
+      const cycle = visit(dep, [...path, name]);
+      if (cycle) return cycle;
+    }
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const name of Object.keys(project.services).sort()) {
+    const cycle = visit(name, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+/** Where `service` says it waits for `on`. */
+function waitSpan(project: ComposeProject, service: string, on: string) {
+  const s = project.services[service]!;
+  if (s.config.depends_on[on]) return spanAt(s.node, ['depends_on', on]);
+  return spanAt(s.node, [s.config.network_mode === `service:${on}` ? 'network_mode' : 'volumes_from']);
+}
