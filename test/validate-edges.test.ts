@@ -99,3 +99,20 @@ test('a service in another container\'s network namespace publishes nothing: its
     removeTree(dir);
   }
 });
+
+test('a root only some hosts define is named as such, with the host that lacks it', () => {
+  const dir = tempTree(
+    baseRepo({
+      'hosts.yml': 'hosts:\n  doc1:\n    stacks: [web, db]\n  media1:\n    stacks: [db]\n    roots:\n      MUM_ROOT: /mnt/mum\n',
+      'stacks/web/compose.yml': 'services:\n  web:\n    image: docker.io/library/nginx:1.27\n    volumes: ["${MUM_ROOT}/films:/films:ro"]\n',
+    }),
+  );
+  try {
+    const r = berth(['validate', dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stdout, /variable MUM_ROOT is not defined on host "doc1", which runs stack "web"; only "media1" defines it/);
+    assert.match(r.stdout, /hint: add MUM_ROOT to the roots of host "doc1" in hosts\.yml/);
+  } finally {
+    removeTree(dir);
+  }
+});

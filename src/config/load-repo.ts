@@ -4,7 +4,7 @@ import { isDir } from '../util/fs.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { loadCompose } from '../compose/load.js';
 import { error, warning, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { fileSpan } from '../diagnostics/span.js';
+import { fileSpan, type Span } from '../diagnostics/span.js';
 import type { BerthConfig, ComposeSettings, Deployment, Host, ProxyConfig, Repo, Stack, SubIdRange } from '../model/repo.js';
 import type { FileSource } from '../source/files.js';
 import { entry, get, type LNode } from '../source/tree.js';
@@ -100,7 +100,7 @@ export function loadRepo(dirArg: string, source: FileSource): RepoLoad {
       const stack = stacks[ref.name];
       if (!stack) continue;
       loaded.add(stack.name);
-      const d = deploy(host, stack, source, diagnostics);
+      const d = deploy(host, hosts, stack, source, diagnostics);
       if (d) deployments.push(d);
     }
   }
@@ -187,13 +187,21 @@ function readHosts(root: LNode, raw: Record<string, RawHost>, config: BerthConfi
   });
 }
 
-function deploy(host: Host, stack: Stack, source: FileSource, diagnostics: Diagnostic[]): Deployment | undefined {
+function deploy(host: Host, hosts: Host[], stack: Stack, source: FileSource, diagnostics: Diagnostic[]): Deployment | undefined {
   const env = { ...hostVariables(host.user, host.uid), ...host.roots };
-  const project = loadStackProject(stack, env, [...host.profiles, ...stack.manifest.profiles], source, diagnostics);
+  // A root only some hosts define: say so, rather than "defined nowhere".
+  const definedOn = (name: string) => hosts.filter((h) => h !== host && Object.hasOwn(h.roots, name)).map((h) => h.name);
+  const project = loadStackProject(stack, env, [...host.profiles, ...stack.manifest.profiles], source, diagnostics, { host: host.name, definedOn });
   return project ? { host: host.name, stack: stack.name, project } : undefined;
 }
 
-function loadStackProject(stack: Stack, env: Record<string, string>, profiles: string[], source: FileSource, diagnostics: Diagnostic[]) {
+function loadStackProject(stack: Stack, env: Record<string, string>, profiles: string[], source: FileSource, diagnostics: Diagnostic[], on?: { host: string; definedOn: (name: string) => string[] }) {
+  const undefinedHere = (name: string, span: Span) => {
+    const elsewhere = on?.definedOn(name) ?? [];
+    return elsewhere.length && on
+      ? error('VAR_UNDEFINED', span, `variable ${name} is not defined on host "${on.host}", which runs stack "${stack.name}"; only ${elsewhere.map((h) => `"${h}"`).join(', ')} define${elsewhere.length === 1 ? 's' : ''} it (roots in hosts.yml)`, `add ${name} to the roots of host "${on.host}" in hosts.yml, or run the stack only where it is defined`)
+      : error('VAR_UNDEFINED', span, `variable ${name} is used but defined nowhere: not in berth.yml roots, the host's roots, the stack's .env or its secrets`, suggestVar(name, env));
+  };
   // Declared secret variables are defined at run time; a placeholder lets interpolation see them.
   const secretVars = secretPlaceholders(stack.manifest.secrets);
   const opaqueSecrets = stack.manifest.secrets.filter((s) => s.vars === undefined).map((s) => s.name);
@@ -205,7 +213,7 @@ function loadStackProject(stack: Stack, env: Record<string, string>, profiles: s
     onUnset: (name, span) =>
       opaqueSecrets.length
         ? warning('VAR_UNDEFINED', span, `variable ${name} is not defined by any root, host variable or .env file; it may come from secret ${opaqueSecrets.join(', ')}`, didYouMean(name, Object.keys(env)) ?? `list the variables of ${opaqueSecrets.join(', ')} in stack.yml (secrets: [{name: ..., vars: [${name}]}]) so berth can check them`)
-        : error('VAR_UNDEFINED', span, `variable ${name} is used but defined nowhere: not in berth.yml roots, the host's roots, the stack's .env or its secrets`, suggestVar(name, env)),
+        : undefinedHere(name, span),
   });
   // In a repository every unset variable is already reported as VAR_UNDEFINED.
   diagnostics.push(...result.diagnostics.filter((d) => d.code !== 'VAR_UNSET'));
