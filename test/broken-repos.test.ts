@@ -118,6 +118,11 @@ const CASES: Case[] = [
     expect: [{ code: 'START_ORDER_CYCLE', at: 'stacks/web/compose.yml:4:19' }],
   },
   {
+    name: 'stacks ordered after each other in a circle',
+    files: { 'stacks/web/stack.yml': 'after: [db]\n', 'stacks/db/stack.yml': 'after: [web]\n' },
+    expect: [{ code: 'START_ORDER_CYCLE', at: 'stacks/db/stack.yml:1:9' }],
+  },
+  {
     name: 'a depends_on circle',
     files: { 'stacks/web/compose.yml': 'services:\n  a:\n    image: nginx:1\n    depends_on: [b]\n  b:\n    image: nginx:1\n    depends_on:\n      a:\n        condition: service_healthy\n' },
     expect: [{ code: 'START_ORDER_CYCLE', at: 'stacks/web/compose.yml:4:18' }],

@@ -39,7 +39,7 @@ export const CODES = {
   STACK_NAME_INVALID: 'A stack folder name is not a safe compose project name.',
   PORT_CONFLICT: 'Two stacks on one host publish the same host port and protocol.',
   CONTAINER_NAME_CONFLICT: 'Two services on one host use the same container_name.',
-  START_ORDER_CYCLE: 'Services of a stack wait for each other in a circle (depends_on, network_mode: service:, volumes_from).',
+  START_ORDER_CYCLE: 'Services of a stack (depends_on, network_mode: service:, volumes_from), or stacks (after:), wait for each other in a circle.',
   UNIT_NAME_CONFLICT: 'Two services on one host would get the same unit or container name (<stack>-<service>).',
   PROXY_HOST_CONFLICT: 'Two stacks on one host claim the same reverse-proxy host name.',
   PROXY_LAN_ONLY_UNSAFE: 'A lanOnly proxy entry is served by a proxy whose port forwarding hides client addresses, so it cannot tell LAN clients from others.',

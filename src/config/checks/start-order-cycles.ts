@@ -9,7 +9,7 @@ import { spanAt } from '../../source/tree.js';
  * service whose network namespace it joins, and those it takes volumes from.
  */
 export function startOrderCycles(repo: Repo): Diagnostic[] {
-  const out: Diagnostic[] = [];
+  const out: Diagnostic[] = stackCycle(repo);
   const seen = new Set<string>();
   for (const deployment of repo.deployments) {
     const cycle = findCycle(deployment.project);
@@ -40,19 +40,34 @@ export function waitsFor(project: ComposeProject, service: string): string[] {
 }
 
 function findCycle(project: ComposeProject): string[] | undefined {
+  return cycleIn(Object.keys(project.services), (name) => waitsFor(project, name));
+}
+
+/** Stacks ordered after each other (after: in stack.yml) in a circle: systemd would break it anywhere. */
+function stackCycle(repo: Repo): Diagnostic[] {
+  const after = (name: string) => (repo.stacks[name]?.manifest.after ?? []).map((a) => a.name).filter((a) => repo.stacks[a]);
+  const cycle = cycleIn(Object.keys(repo.stacks), after);
+  if (!cycle) return [];
+  const first = repo.stacks[cycle[0]!]!;
+  const span = first.manifest.after.find((a) => a.name === (cycle[1] ?? cycle[0]))?.span ?? first.span;
+  return [error('START_ORDER_CYCLE', span, `stacks wait for each other in a circle through after: ${[...cycle, cycle[0]].join(' → ')}`, 'remove one of these after: entries')];
+}
+
+/** The first circle in a graph, as the nodes on it in order; names are visited sorted, so the answer is stable. */
+function cycleIn(nodes: string[], next: (node: string) => string[]): string[] | undefined {
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, path: string[]): string[] | undefined => {
     if (state.get(name) === 'done') return undefined;
     if (state.get(name) === 'visiting') return path.slice(path.indexOf(name));
     state.set(name, 'visiting');
-    for (const dep of waitsFor(project, name)) {
+    for (const dep of [...next(name)].sort()) {
       const cycle = visit(dep, [...path, name]);
       if (cycle) return cycle;
     }
     state.set(name, 'done');
     return undefined;
   };
-  for (const name of Object.keys(project.services).sort()) {
+  for (const name of [...nodes].sort()) {
     const cycle = visit(name, []);
     if (cycle) return cycle;
   }
