@@ -116,3 +116,24 @@ test('a root only some hosts define is named as such, with the host that lacks i
     removeTree(dir);
   }
 });
+
+test('a profile no service declares is a warning at the host or stack that turns it on, with a suggestion', () => {
+  const dir = tempTree(
+    baseRepo({
+      'hosts.yml': 'hosts:\n  doc1:\n    stacks: [web, db]\n    profiles: [log-ui]\n',
+      'stacks/web/compose.yml': 'services:\n  web:\n    image: docker.io/library/nginx:1.27\n  ui:\n    image: docker.io/amir20/dozzle:v8\n    profiles: [logs-ui]\n',
+      'stacks/web/stack.yml': 'profiles: [debug]\n',
+    }),
+  );
+  try {
+    const r = berth(['validate', dir]);
+    assert.equal(r.code, 0, 'warnings only');
+    assert.match(r.stdout, /hosts\.yml:4:16: warning host "doc1" turns on profile "log-ui", which no service of its stacks declares \[UNKNOWN_PROFILE\][\s\S]*did you mean "logs-ui"\?/);
+    assert.match(r.stdout, /stacks\/web\/stack\.yml:1:12: warning stack "web" turns on profile "debug", which none of its services declares/);
+    writeFileSync(join(dir, 'hosts.yml'), 'hosts:\n  doc1:\n    stacks: [web, db]\n    profiles: [logs-ui]\n');
+    writeFileSync(join(dir, 'stacks/web/stack.yml'), 'description: web\n');
+    assert.doesNotMatch(berth(['validate', dir]).stdout, /UNKNOWN_PROFILE/);
+  } finally {
+    removeTree(dir);
+  }
+});

@@ -157,8 +157,9 @@ class Loader {
     }
 
     // An included file is only a part: profiles and cross-references apply to the whole project.
+    const profiles = [...new Set(Object.values(services).flatMap((s) => s.config.profiles))].sort();
     if (includeChain.length > 0) {
-      return { diagnostics, project: this.project(p, services, [], resources, files, variables, unresolved, servicesNode) };
+      return { diagnostics, project: this.project(p, services, [], profiles, resources, files, variables, unresolved, servicesNode) };
     }
 
     // Profiles: inactive services drop out, unless an active service depends on them.
@@ -184,13 +185,14 @@ class Loader {
     checkReferences(services, inactiveServices, resources, diagnostics, (svc) => this.extendsFailed.has(`${file}#${svc}`));
 
     // The project is returned even with errors, so checks across stacks still see it; callers look at the diagnostics.
-    return { diagnostics, project: this.project(p, services, inactiveServices, resources, files, variables, unresolved, servicesNode) };
+    return { diagnostics, project: this.project(p, services, inactiveServices, profiles, resources, files, variables, unresolved, servicesNode) };
   }
 
   private project(
     p: Prepared,
     services: Record<string, Service>,
     inactiveServices: string[],
+    profiles: string[],
     resources: Record<(typeof RESOURCE_KINDS)[number], Record<string, TopLevel>>,
     files: string[],
     variables: Map<string, Span>,
@@ -203,7 +205,7 @@ class Loader {
       [...p.root.entries.filter((e) => e.key !== 'services'), { key: 'services', keySpan: at, value: map(Object.values(services).map((s) => ({ key: s.name, keySpan: s.span, value: s.node })), at) }],
       p.root.span,
     );
-    return { name, file: p.file, files: [...new Set(files)], services, inactiveServices, ...resources, variables, unresolved, root };
+    return { name, file: p.file, files: [...new Set(files)], services, inactiveServices, profiles, ...resources, variables, unresolved, root };
   }
 
   /** A service's canonical definition with its `extends` chain merged in. */

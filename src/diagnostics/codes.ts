@@ -39,6 +39,7 @@ export const CODES = {
   STACK_NAME_INVALID: 'A stack folder name is not a safe compose project name.',
   PORT_CONFLICT: 'Two stacks on one host publish the same host port and protocol.',
   CONTAINER_NAME_CONFLICT: 'Two services on one host use the same container_name.',
+  UNKNOWN_PROFILE: 'A host or stack turns on a compose profile that no service declares.',
   START_ORDER_CYCLE: 'Services of a stack (depends_on, network_mode: service:, volumes_from), or stacks (after:), wait for each other in a circle.',
   UNIT_NAME_CONFLICT: 'Two services on one host would get the same unit or container name (<stack>-<service>).',
   PROXY_HOST_CONFLICT: 'Two stacks on one host claim the same reverse-proxy host name.',

@@ -15,6 +15,8 @@ export interface ComposeProject {
   services: Record<string, Service>;
   /** Services switched off because none of their profiles is active. */
   inactiveServices: string[];
+  /** Every profile a service declares, active or not, sorted. */
+  profiles: string[];
   networks: Record<string, TopLevel>;
   volumes: Record<string, TopLevel>;
   secrets: Record<string, TopLevel>;

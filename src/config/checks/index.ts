@@ -9,6 +9,7 @@ import { proxyHostConflicts } from './proxy-host-conflicts.js';
 import { proxyLanOnly } from './proxy-lan-only.js';
 import { stackNames } from './stack-names.js';
 import { startOrderCycles } from './start-order-cycles.js';
+import { unknownProfiles } from './unknown-profiles.js';
 import { unknownStacks } from './unknown-stacks.js';
 import { unusedStacks } from './unused-stacks.js';
 
@@ -26,6 +27,7 @@ export const REPO_CHECKS: readonly RepoCheck[] = [
   missingFiles,
   dirOwnerConflicts,
   startOrderCycles,
+  unknownProfiles,
 ];
 
 export function runChecks(repo: Repo, source: FileSource): Diagnostic[] {
