@@ -137,3 +137,22 @@ test('a profile no service declares is a warning at the host or stack that turns
     removeTree(dir);
   }
 });
+
+test('a schema error in one entry keeps the rest: a bad host does not hide its siblings, a misspelt key does not undefine the roots', () => {
+  const dir = tempTree(
+    baseRepo({
+      'berth.yml': 'user: homelab\nroots:\n  DATA_ROOT: /srv/data\nautoUpdat: { schedule: daily }\n',
+      'hosts.yml': 'hosts:\n  doc1:\n    stacks: web\n  media1:\n    stacks: [wbe]\n',
+    }),
+  );
+  try {
+    const r = berth(['validate', dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stdout, /berth\.yml:4:1: error/, 'the misspelt key');
+    assert.match(r.stdout, /hosts\.yml:3:13: error/, 'the bad host');
+    assert.match(r.stdout, /hosts\.yml:5:14: error host "media1" names stack "wbe", which does not exist/, 'its sibling is still checked');
+    assert.doesNotMatch(r.stdout, /VAR_UNDEFINED/, 'the roots survived the misspelt key');
+  } finally {
+    removeTree(dir);
+  }
+});

@@ -30,6 +30,28 @@ export function readBerthFile<T>(
   }
   const schemaDiags = checkSchema(validate, root, what);
   diagnostics.push(...schemaDiags);
-  if (hasErrors(schemaDiags)) return undefined;
-  return { value: toPlain(root) as T, root };
+  const value = toPlain(root) as Record<string, unknown>;
+  return { value: (hasErrors(schemaDiags) ? salvage(value, validate) : value) as T, root };
+}
+
+/**
+ * What is valid of a file with schema errors, so one mistake does not hide everything else (a
+ * misspelt key in berth.yml making every root "undefined", a bad host hiding its siblings'
+ * problems): each top-level key on its own, and each entry of a top-level mapping (hosts.yml's
+ * hosts) on its own. The errors are reported already; what is kept is only what passes.
+ */
+function salvage(value: Record<string, unknown>, validate: ValidateFunction): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (validate({ [key]: v })) out[key] = v;
+    else if (isMapping(v)) {
+      const entries = Object.entries(v).filter(([k, e]) => validate({ [key]: { [k]: e } }));
+      if (entries.length && validate({ [key]: Object.fromEntries(entries) })) out[key] = Object.fromEntries(entries);
+    }
+  }
+  return validate(out) ? out : {};
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
