@@ -25,6 +25,23 @@ describe('berth runs stacks on rootless Podman', { skip, concurrency: false }, (
   const secret = `pw-${Math.random().toString(36).slice(2)}-$HOME"x`;
   const berth = (...args: string[]) => berthAs(u, [...args, '--repo', repo], repo);
   const ids = () => Object.fromEntries(['init', 'db', 'app', 'sidecar'].map((s) => [s, inspect(u, `demo-${s}`)?.Id]));
+  /** Runs `fn` with a scratch stack (named fz...) added to the repository and host, then takes it out again. */
+  const withScratchStack = <T>(name: string, compose: string, stackYml: string | undefined, fn: () => T): T => {
+    const hosts = join(repo, 'hosts.yml');
+    const original = readFileSync(hosts, 'utf8');
+    const dir = join(repo, 'stacks', name);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'compose.yml'), compose);
+    if (stackYml !== undefined) writeFileSync(join(dir, 'stack.yml'), stackYml);
+    writeFileSync(hosts, original.replace('[demo, broken, edge]', `[demo, broken, edge, ${name}]`));
+    chownTree(dir, u.uid, u.gid);
+    try {
+      return fn();
+    } finally {
+      writeFileSync(hosts, original);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
 
   before(() => {
     ensureBusyboxImage(u);
@@ -59,6 +76,8 @@ describe('berth runs stacks on rootless Podman', { skip, concurrency: false }, (
     for (const c of ['fuold-side', 'fuold-web']) podmanAs(u, ['rm', '-f', '-t', '0', c]);
     podmanAs(u, ['network', 'rm', 'fuold_default']);
     podmanAs(u, ['volume', 'rm', 'fuold_data']);
+    // Scratch stacks of a test that failed half-way.
+    cleanupProjects(u);
     // The data dir belongs to subuids now: remove it from inside the user namespace.
     asUser(u, 'podman', ['unshare', 'rm', '-rf', data]);
     rmSync(work, { recursive: true, force: true });
@@ -128,7 +147,7 @@ describe('berth runs stacks on rootless Podman', { skip, concurrency: false }, (
     const wrong = check('demo: dirs');
     assert.equal(wrong.verdict, 'fail');
     assert.match(wrong.message, new RegExp(`is owned by uid ${u.uid}, but container:999 is uid ${u.subuidStart + 998}`));
-    assert.match(wrong.fix!, /^podman unshare chown -R 999:999 /);
+    assert.match(wrong.fix!, /^podman unshare chown 999:999 /);
     // The directory is mounted with :U: its owner is Podman's business at each start, never a no-op up's.
     assert.equal(berth('up', 'demo').code, 0);
     assert.equal(statSync(join(data, 'demo/db')).uid, u.uid);
@@ -336,6 +355,32 @@ describe('berth runs stacks on rootless Podman', { skip, concurrency: false }, (
     assert.equal(podmanAs(u, ['unshare', 'cat', join(data, 'demo/db/marker')]).stdout, 'kept\n');
   });
 
+  it('a variable missing from a secret fails up before anything is created', () => {
+    const r = withScratchStack('fzsec', FZSEC_COMPOSE, FZSEC_STACK, () => berth('up', 'fzsec'));
+    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /^error: fzsec: service second: secret demo does not define API_KEY: add API_KEY=\.\.\. to its dotenv file/m);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'a stack trace was printed');
+    assert.equal(inspect(u, 'fzsec-first'), undefined, 'a service was created before the secret was checked');
+    assert.notEqual(podmanAs(u, ['network', 'exists', 'fzsec_default']).code, 0, 'the network was created before the secret was checked');
+  });
+
+  it('status, ps and down recognise the containers a compose-mode unit\'s podman-compose made', { skip: spawnSync('podman-compose', ['version']).status !== 0 && 'podman-compose is not installed' }, () => {
+    withScratchStack('fzpc', FZPC_COMPOSE, undefined, () => {
+      const pc = asUser(u, 'podman-compose', ['-p', 'fzpc', '-f', join(repo, 'stacks/fzpc/compose.yml'), 'up', '-d'], { cwd: join(repo, 'stacks/fzpc') });
+      assert.equal(pc.code, 0, `${pc.stdout}\n${pc.stderr}`);
+      const status = berth('status', 'fzpc', '--json');
+      assert.equal(status.code, 0, `${status.stdout}\n${status.stderr}`);
+      const [s] = JSON.parse(status.stdout) as { services: { service: string; container: string; state: string; drift?: string; note?: string }[] }[];
+      assert.deepEqual(s!.services.map((x) => [x.service, x.container, x.state, x.drift, x.note]), [['web', 'fzpc_web_1', 'running', undefined, 'started by podman-compose: config not compared']]);
+      const ps = berthAs(u, ['ps', 'fzpc'], repo);
+      assert.match(ps.stdout, /fzpc_web_1\s+fzpc\s+web\s+up /, ps.stderr);
+      const down = berth('down', 'fzpc');
+      assert.equal(down.code, 0, `${down.stdout}\n${down.stderr}`);
+      assert.match(down.stdout, /fzpc: removed fzpc_web_1, network fzpc_default/);
+      assert.equal(inspect(u, 'fzpc_web_1'), undefined, 'down left the compose-mode container');
+    });
+  });
+
   it('a stack removed from the repository is listed by status and removed by down by its old name, volumes kept', () => {
     const hosts = join(repo, 'hosts.yml');
     const original = readFileSync(hosts, 'utf8');
@@ -388,6 +433,31 @@ volumes:
   data:
 `;
 
+/** A stack podman-compose runs, as its compose-mode unit would. */
+const FZPC_COMPOSE = `services:
+  web:
+    image: localhost/busybox:latest
+    command: ["httpd", "-f", "-p", "80", "-h", "/www"]
+    stop_grace_period: 1s
+`;
+
+/** A stack whose secret lacks a variable a later service reads (the e2e secret file holds DB_PASSWORD only). */
+const FZSEC_COMPOSE = `services:
+  first:
+    image: localhost/busybox:latest
+    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]
+  second:
+    image: localhost/busybox:latest
+    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]
+    environment:
+      KEY: \${API_KEY}
+    depends_on: [first]
+`;
+const FZSEC_STACK = `secrets:
+  - name: demo
+    vars: [DB_PASSWORD, API_KEY]
+`;
+
 /** When the dependency's health log first said healthy (the end of its first passing check). */
 function firstHealthy(c: InspectedContainer): number | undefined {
   const pass = (c.State.Health?.Log ?? []).find((l) => l.ExitCode === 0);
@@ -415,7 +485,7 @@ function escape(s: string): string {
 /** Leftovers of an interrupted earlier run would make the first up a second one. */
 function cleanupProjects(u: RootlessUser): void {
   podmanAs(u, ['rm', '-f', '-t', '0', 'edge-foreign']);
-  for (const project of ['demo', 'broken', 'edge', 'fuold']) {
+  for (const project of ['demo', 'broken', 'edge', 'fuold', 'fzsec', 'fzpc']) {
     const ids = podmanAs(u, ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).stdout.split('\n').filter(Boolean);
     for (const id of ids.reverse()) podmanAs(u, ['rm', '-f', '-t', '0', id]);
     podmanAs(u, ['network', 'rm', `${project}_default`]);

@@ -27,6 +27,9 @@ describe('run commands: usage and engine errors', () => {
     assert.match(h.stderr, /no host "doc2" in hosts.yml; did you mean "doc1"\?/);
     assert.equal(berth(['up', 'web', '--timeout', 'soon', '--repo', repo()]).code, 2);
     assert.equal(berth(['logs', '--repo', repo()]).code, 2);
+    const tail = berth(['logs', 'web', '--tail', 'abc', '--repo', repo()], { env: noEngine() });
+    assert.equal(tail.code, 2, tail.stderr);
+    assert.match(tail.stderr, /^error: --tail takes a number of lines, not "abc"/);
     // down and status also look for containers of a stack no longer in the repository; with none (here
     // the engine cannot even be asked), the name is still a usage error.
     for (const cmd of ['down', 'status']) {
@@ -57,7 +60,7 @@ describe('run commands: usage and engine errors', () => {
     dirs.push(d);
     const r = berth(['up', 'web', '--repo', d], { env: noEngine() });
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /error: web: stack web: secret web lists no vars, so TOKEN would be empty in the containers: list them in stack.yml \(secrets: \[\{name: web, vars: \[TOKEN\]\}\]\)/);
+    assert.match(r.stderr, /error: web: secret web lists no vars, so TOKEN would be empty in the containers: list them in stack.yml \(secrets: \[\{name: web, vars: \[TOKEN\]\}\]\)/);
   });
 
   it('tries every stack when one fails, and ends with a summary and exit 1', () => {

@@ -141,7 +141,62 @@ services:
     assert.deepEqual(flag(app.args, '--entrypoint'), ['["/init"]']);
     assert.deepEqual(flag(app.args, '--add-host'), ['host.docker.internal:host-gateway']);
     assert.deepEqual(flag(app.args, '--ulimit'), ['nofile=1024:1024']);
-    assert.deepEqual(app.notes, ['storage_opt: not applied when berth runs the stack directly']);
+    assert.deepEqual(app.notes, [
+      'build: not run (berth up does not build images); it runs docker.io/library/alpine:3 as it is on this machine: build it first (podman build -t docker.io/library/alpine:3 CONTEXT)',
+      'storage_opt: not applied when berth runs the stack directly',
+    ]);
+  });
+
+  it('mounts file-backed secrets under /run/secrets and configs under /, as compose does', () => {
+    const p = load(
+      `
+services:
+  app:
+    image: localhost/app:1
+    secrets: [token, { source: token, target: tok }, { source: token, target: /etc/tok }]
+    configs: [conf, { source: conf, target: app.ini }, { source: conf, target: /etc/app.ini }]
+secrets:
+  token: { file: ./token }
+configs:
+  conf: { file: ./app.ini }
+`,
+      { 'stacks/shop/token': 't\n', 'stacks/shop/app.ini': 'x=1\n' },
+    );
+    const targets = flag(spec(p, 'app').args, '-v').map((v) => v.split(':')[1]);
+    assert.deepEqual(targets, ['/run/secrets/token', '/run/secrets/tok', '/etc/tok', '/conf', '/app.ini', '/etc/app.ini']);
+  });
+
+  it('runs the image the rendered unit names: short names qualified, registries and localhost as written', () => {
+    const p = load(`
+services:
+  a: { image: "postgres:16" }
+  b: { image: "grafana/grafana" }
+  c: { image: "localhost/busybox:latest" }
+  d: { image: "ghcr.io/x/y:1" }
+  e: { image: "registry:5000/y" }
+`);
+    const images = ['a', 'b', 'c', 'd', 'e'].map((s) => [spec(p, s).image, spec(p, s).args.at(-1)]);
+    assert.deepEqual(images, [
+      ['docker.io/library/postgres:16', 'docker.io/library/postgres:16'],
+      ['docker.io/grafana/grafana', 'docker.io/grafana/grafana'],
+      ['localhost/busybox:latest', 'localhost/busybox:latest'],
+      ['ghcr.io/x/y:1', 'ghcr.io/x/y:1'],
+      ['registry:5000/y', 'registry:5000/y'],
+    ]);
+  });
+
+  it('refuses more than one replica and says links are not applied, as render does', () => {
+    const p = load(`
+services:
+  a: { image: "localhost/a", scale: 3 }
+  b: { image: "localhost/b", deploy: { replicas: 2 } }
+  c: { image: "localhost/c", deploy: { replicas: 1 }, scale: 1, links: ["a:alpha"], external_links: ["other"] }
+`);
+    assert.deepEqual(spec(p, 'a').errors, ['scale 3: berth runs one container per service; declare one service per replica']);
+    assert.deepEqual(spec(p, 'b').errors, ['deploy.replicas 2: berth runs one container per service; declare one service per replica']);
+    const c = spec(p, 'c');
+    assert.deepEqual(c.errors, []);
+    assert.deepEqual(c.notes, ['links: a:alpha, other not applied; services reach each other by service name on their shared networks (link aliases are not set)']);
   });
 
   it('writes IPv6 host addresses in brackets and leaves a random host port empty', () => {

@@ -98,6 +98,19 @@ describe('status', () => {
     assert.deepEqual([rows[2]!.restarts, rows[2]!.failingStreak], [4, 3]);
     assert.equal(serviceStatuses('shop', [app], [running(app)], {}, 0)[0]!.ok, true);
   });
+
+  it('finds a compose-mode stack\'s containers by podman-compose\'s labels and says their config is not compared', () => {
+    const pc = (s: DesiredService, over: Partial<Observed> = {}) => running(s, { name: `shop_${s.service}_1`, configHash: undefined, podmanComposeProject: 'shop', ...over });
+    const rows = serviceStatuses('shop', [init, db, app], [pc(init, { state: 'exited', running: false }), pc(db, { health: 'unhealthy' }), pc(app), pc(svc('old'))], { img: 'i9' }, 0);
+    assert.deepEqual(rows.map((r) => [r.service, r.container, r.drift, r.note, r.ok]), [
+      ['init', 'shop_init_1', undefined, 'started by podman-compose: config not compared', true],
+      ['db', 'shop_db_1', undefined, 'started by podman-compose: config not compared', false],
+      ['app', 'shop_app_1', undefined, 'started by podman-compose: config not compared', true],
+      ['old', 'shop_old_1', 'not in the repository', undefined, false],
+    ]);
+    // Another project's podman-compose container of the same service is not this stack's.
+    assert.deepEqual(serviceStatuses('shop', [app], [pc(app, { project: 'other', podmanComposeProject: 'other' })], {}, 0).map((r) => [r.container, r.drift]), [['shop-app', 'missing'], ['shop_app_1', 'not in the repository']]);
+  });
 });
 
 describe('reading the engine', () => {

@@ -111,6 +111,21 @@ describe('what a run leaves behind', () => {
     assert.equal(existsSync(join(dir, 'berth/locks/shop.lock')), false);
   });
 
+  it('a runtime dir that is not a directory is one clear error naming the path, not a stack trace', async () => {
+    const dir = tempTree({ 'not-a-dir': 'x\n', 'run/berth/secrets': 'a file\n' });
+    dirs.push(dir);
+    assert.throws(() => lockStack(join(dir, 'not-a-dir'), 'shop', 'up'), (e: Error) => e instanceof RunError && e.message.includes(`${dir}/not-a-dir/berth/locks`) && /XDG_RUNTIME_DIR/.test(e.message));
+    const file = secretEnvPath(join(dir, 'run'), 'shop', 'db');
+    let ran = false;
+    await assert.rejects(
+      withSecretEnvFile(file, 'K=v\n', async () => {
+        ran = true;
+      }),
+      (e: Error) => e instanceof RunError && e.message.startsWith(`could not write the secret env file ${file}:`),
+    );
+    assert.equal(ran, false);
+  });
+
   it('masks every decrypted value in text berth prints, JSON-quoted ones too', () => {
     const values = new Map([['app', new Map([['PW', 's3cr"t'], ['SHORT', 'x']])]]);
     assert.equal(maskSecrets(`log: password s3cr"t and ${JSON.stringify('s3cr"t')} x`, values), 'log: password *** and "***" x');

@@ -14,14 +14,21 @@ describe('systemd handles', () => {
   it('finds the stack unit of either mode from the files in the user\'s unit folders', () => {
     const home = tempTree({
       '.config/containers/systemd/shop-web.container': '[Container]\nImage=x\n',
+      '.config/containers/systemd/berth-shop.target': '[Unit]\n',
       '.config/systemd/user/berth-notes.service': '[Service]\nExecStart=/bin/true\n',
       '.config/systemd/user/berth-media.target': '[Unit]\n',
+      // Stack media-server's files: not stack media's, nor stack media-server's without its target.
+      '.config/containers/systemd/media-server-web.container': '[Container]\nImage=x\n',
     });
     dirs.push(home);
     assert.deepEqual(installedUnit('shop', home), { unit: 'berth-shop.target', mode: 'quadlet' });
     assert.deepEqual(installedUnit('media', home), { unit: 'berth-media.target', mode: 'quadlet' });
     assert.deepEqual(installedUnit('notes', home), { unit: 'berth-notes.service', mode: 'compose' });
     assert.equal(installedUnit('sho', home), undefined);
+    assert.equal(installedUnit('media-server', home), undefined);
+    const other = tempTree({ '.config/containers/systemd/media-server-web.container': '[Container]\nImage=x\n' });
+    dirs.push(other);
+    assert.equal(installedUnit('media', other), undefined);
   });
 
   it('says so and runs directly on the engine when the units are installed but systemd cannot drive them', () => {

@@ -1,6 +1,7 @@
 import shellQuote from 'shell-quote';
 import type { ComposeProject, Healthcheck, PortMapping, ServiceConfig, VolumeMount } from '../model/compose.js';
 import { parseDotenv } from '../source/dotenv.js';
+import { qualifiedImage } from '../render/quadlet/names.js';
 import { shQuote } from '../render/unit-file.js';
 import { durationMs } from './duration.js';
 import { containerName, LABEL, networkName, serviceNetworkKeys, volumeName } from './naming.js';
@@ -47,7 +48,9 @@ export function createCommand(spec: ServiceRunSpec): CreateCommand {
   const { project, service } = spec;
   const c = project.services[service]!.config;
   const name = containerName(project, service);
-  const out: CreateCommand = { name, image: c.image ?? '', args: ['create', '--name', name], secretEnv: {}, secretEnvFile: spec.secretEnvFile, notes: [], errors: [] };
+  // The name the rendered unit runs: a short name would go through Podman's short-name resolution.
+  const image = c.image ? qualifiedImage(c.image) : '';
+  const out: CreateCommand = { name, image, args: ['create', '--name', name], secretEnv: {}, secretEnvFile: spec.secretEnvFile, notes: [], errors: [] };
   const add = (...a: string[]) => out.args.push(...a);
 
   if (!c.image) out.errors.push(c.build ? 'it has a build section and no image: build it first (podman build -t NAME CONTEXT) and name that image in the compose file' : 'it has no image');
@@ -68,11 +71,12 @@ export function createCommand(spec: ServiceRunSpec): CreateCommand {
   const command = words(c.command, 'command', out);
   const entrypoint = c.entrypoint === undefined ? undefined : words(c.entrypoint, 'entrypoint', out);
   if (entrypoint !== undefined) add('--entrypoint', entrypoint.length ? JSON.stringify(entrypoint) : '');
+  unsupported(c, out);
   for (const key of Object.keys(c)) if (!HANDLED.has(key)) out.notes.push(`${key}: not applied when berth runs the stack directly`);
   for (const key of ['command', 'entrypoint', 'labels', 'healthcheck', 'volumes', 'user', 'working_dir', 'hostname']) {
     if (hasSecret(c[key])) out.errors.push(`${key} reads a secret: berth passes secrets to containers only as environment variables, so they never show in the engine's arguments or labels`);
   }
-  add(c.image ?? '');
+  add(image);
   if (command) add(...command);
   return out;
 }
@@ -167,7 +171,10 @@ function fileMounts(project: ComposeProject, c: ServiceConfig, out: CreateComman
         out.notes.push(`${kind}.${ref.source}: only file-backed ${kind} are mounted`);
         continue;
       }
-      const target = ref.target ? (ref.target.startsWith('/') ? ref.target : `/run/secrets/${ref.target}`) : kind === 'secrets' ? `/run/secrets/${ref.source}` : `/${ref.source}`;
+      // Secrets go under /run/secrets, configs under / (as compose, and render, put them).
+      const base = kind === 'secrets' ? '/run/secrets/' : '/';
+      const name = ref.target ?? ref.source;
+      const target = name.startsWith('/') ? name : `${base}${name}`;
       out.args.push('-v', `${file}:${target}:ro`);
     }
   }
@@ -272,6 +279,18 @@ function simpleFlags(c: ServiceConfig, out: CreateCommand): void {
   if (limits?.pids !== undefined && c.pids_limit === undefined) add('--pids-limit', String(limits.pids));
   const volumesFrom = c.volumes_from;
   if (Array.isArray(volumesFrom)) for (const v of volumesFrom) add('--volumes-from', String(v).replace(/^service:/, '').replace(/^container:/, ''));
+}
+
+/** Keys berth runs without, said the way render says them: replicas refused, build and links left out. */
+function unsupported(c: ServiceConfig, out: CreateCommand): void {
+  if (c.build && c.image) out.notes.push(`build: not run (berth up does not build images); it runs ${c.image} as it is on this machine: build it first (podman build -t ${c.image} CONTEXT)`);
+  const deploy = c.deploy as { replicas?: unknown } | undefined;
+  for (const [key, value] of [['scale', c.scale], ['deploy.replicas', deploy?.replicas]] as const) {
+    const n = Number(value);
+    if (value !== undefined && n > 1) out.errors.push(`${key} ${n}: berth runs one container per service; declare one service per replica`);
+  }
+  const links = [...(Array.isArray(c.links) ? c.links : []), ...(Array.isArray(c.external_links) ? c.external_links : [])].map(String);
+  if (links.length) out.notes.push(`links: ${links.join(', ')} not applied; services reach each other by service name on their shared networks (link aliases are not set)`);
 }
 
 /** A command or entrypoint as argv: a list as written, a string split as a shell would (without running one). */

@@ -25,7 +25,7 @@ export function dirSteps(repo: Repo, host: Host, stack: Stack): DirStep[] {
   const roots = repo.config.networkRoots.map((r) => env[r]).filter((r): r is string => r !== undefined);
   return stack.manifest.dirs.map((d) => {
     const path = resolveDirPath(d, env);
-    if (path === undefined || !path.startsWith('/')) throw new RunError(`stack ${stack.name}: dirs entry ${d.path} does not resolve to an absolute path on host ${host.name}`);
+    if (path === undefined || !path.startsWith('/')) throw new RunError(`dirs entry ${d.path} does not resolve to an absolute path on host ${host.name}`);
     const step: DirStep = { path, owner: d.owner };
     if (d.mode) step.mode = d.mode;
     const root = roots.find((r) => isInside(r, path));

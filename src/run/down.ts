@@ -1,6 +1,6 @@
 import { desiredStack, readStackInputs } from './desired.js';
 import { must } from './engine.js';
-import { observeProject, removeContainer, type Observed } from './observe.js';
+import { observeProject, removeContainer, startedByPodmanCompose, type Observed } from './observe.js';
 import { startOrder } from './plan.js';
 import { removeResources } from './resources.js';
 import type { StackTarget } from './target.js';
@@ -10,11 +10,16 @@ import type { RunContext } from './up.js';
 async function stopOrder(target: StackTarget, ctx: RunContext): Promise<Observed[]> {
   const desired = desiredStack(target, readStackInputs(target), ctx.engine.kind, ctx.runtimeDir);
   const names = new Set(desired.services.map((s) => s.name));
-  // Containers of the compose project that berth did not make (podman-compose's, say) are not ours to remove.
-  const observed = (await observeProject(ctx.engine, desired.project, [], target.stack.name)).filter((o) => o.stack === target.stack.name || names.has(o.name));
-  const rank = new Map(startOrder(desired.services).map((s, i) => [desired.services.find((d) => d.service === s)!.name, i]));
+  // Containers of the compose project that neither berth nor the stack's compose-mode unit
+  // (podman-compose) made are not ours to remove.
+  const observed = (await observeProject(ctx.engine, desired.project, [], target.stack.name)).filter((o) => o.stack === target.stack.name || names.has(o.name) || startedByPodmanCompose(o, desired.project));
+  const order = startOrder(desired.services);
+  const rank = (o: Observed) => {
+    const i = order.indexOf(desired.services.find((d) => d.name === o.name)?.service ?? (startedByPodmanCompose(o, desired.project) ? (o.service ?? '') : ''));
+    return i < 0 ? Infinity : i;
+  };
   // Containers the repository no longer knows go first; then the reverse of the start order.
-  return [...observed].sort((a, b) => (rank.get(b.name) ?? Infinity) - (rank.get(a.name) ?? Infinity));
+  return [...observed].sort((a, b) => rank(b) - rank(a));
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ComposeProject } from '../model/compose.js';
+import { qualifiedImage } from '../render/quadlet/names.js';
 import type { Engine } from './engine.js';
 import { must } from './engine.js';
 import { RunError } from './errors.js';
@@ -12,7 +13,9 @@ export async function ensureImages(engine: Engine, project: ComposeProject, serv
   const wanted = new Map<string, string>();
   for (const s of services) {
     const c = project.services[s]?.config;
-    if (c?.image && !wanted.has(c.image)) wanted.set(c.image, s);
+    // Qualified as createCommand names it, so the image pulled is the one the container runs.
+    const image = c?.image ? qualifiedImage(c.image) : undefined;
+    if (image && !wanted.has(image)) wanted.set(image, s);
   }
   for (const [image, service] of wanted) {
     if ((await engine.run(['image', 'inspect', '--format', '{{.Id}}', image])).code === 0) continue;

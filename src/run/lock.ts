@@ -10,7 +10,11 @@ import { atInterrupt } from './interrupt.js';
 export function lockStack(runtimeDir: string, stack: string, verb: string): () => void {
   const dir = `${runtimeDir}/berth/locks`;
   const file = `${dir}/${stack}.lock`;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new RunError(`could not make the lock directory ${dir} (is XDG_RUNTIME_DIR=${runtimeDir} right?): ${(e as Error).message}`);
+  }
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);

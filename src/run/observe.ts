@@ -27,6 +27,8 @@ export interface Observed {
   service?: string;
   stack?: string;
   configHash?: string;
+  /** The project podman-compose started it for (a compose-mode unit's container); berth's own carry `stack` instead. */
+  podmanComposeProject?: string;
   /** created, running, exited, paused, ... */
   state: string;
   running: boolean;
@@ -75,6 +77,7 @@ export function parseInspect(json: string): Observed[] {
     if (labels[LABEL.service]) o.service = labels[LABEL.service];
     if (labels[LABEL.stack]) o.stack = labels[LABEL.stack];
     if (labels[LABEL.config]) o.configHash = labels[LABEL.config];
+    if (labels[LABEL.podmanCompose]) o.podmanComposeProject = labels[LABEL.podmanCompose];
     if (c.Created) o.created = c.Created;
     if (state.StartedAt && !ZERO_TIME.test(state.StartedAt)) o.startedAt = state.StartedAt;
     if (state.FinishedAt && !ZERO_TIME.test(state.FinishedAt)) o.finishedAt = state.FinishedAt;
@@ -107,6 +110,19 @@ function ports(map: Record<string, { HostIp?: string; HostPort?: string }[] | nu
   return out.sort();
 }
 
+/** A container podman-compose started for the project (a compose-mode unit's), not one berth made. */
+export function startedByPodmanCompose(o: Observed, project: string): boolean {
+  return o.stack === undefined && o.podmanComposeProject === project && o.project === project;
+}
+
+/**
+ * The container of one service: the one with its name, else the one podman-compose started for it
+ * (named `<project>_<service>_1`, found by the compose labels).
+ */
+export function serviceContainer(observed: readonly Observed[], project: string, service: { service: string; name: string }): Observed | undefined {
+  return observed.find((o) => o.name === service.name) ?? observed.find((o) => startedByPodmanCompose(o, project) && o.service === service.service);
+}
+
 /** Every container of a compose project (by its label) or of the berth stack, plus those holding the given names without either. */
 export async function observeProject(engine: Engine, project: string, names: readonly string[] = [], stack?: string): Promise<Observed[]> {
   const ids = await listIds(engine, ['--filter', `label=${LABEL.project}=${project}`]);
@@ -115,9 +131,11 @@ export async function observeProject(engine: Engine, project: string, names: rea
   return inspectContainers(engine, [...new Set([...ids, ...byName])]);
 }
 
-/** Every container berth (or a rendered unit) made, on this engine. */
-export async function observeAll(engine: Engine): Promise<Observed[]> {
-  return inspectContainers(engine, await listIds(engine, ['--filter', `label=${LABEL.stack}`]));
+/** Every container berth (or a rendered unit) made, on this engine: podman-compose's (compose mode) too, when asked. */
+export async function observeAll(engine: Engine, opts: { podmanCompose?: boolean } = {}): Promise<Observed[]> {
+  const ids = await listIds(engine, ['--filter', `label=${LABEL.stack}`]);
+  if (opts.podmanCompose) ids.push(...(await listIds(engine, ['--filter', `label=${LABEL.podmanCompose}`])));
+  return inspectContainers(engine, [...new Set(ids)]);
 }
 
 /** The containers berth (or a rendered unit) made for a stack, by its label: those of a stack no longer in the repository too. */

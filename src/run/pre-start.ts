@@ -12,11 +12,11 @@ export async function runPreStart(stack: Stack, report: (line: string) => void):
   for (const line of stack.manifest.preStart) {
     const words = shellQuote.parse(line, (name) => `$${name}`);
     if (words.length === 0 || !words.every((w): w is string => typeof w === 'string' && !w.includes('$'))) {
-      throw new RunError(`stack ${stack.name}: preStart "${line}" is not a plain command line (no shell operators or variables): put it in a script in the stack folder`);
+      throw new RunError(`preStart "${line}" is not a plain command line (no shell operators or variables): put it in a script in the stack folder`);
     }
     const program = words[0]!.startsWith('./') ? `${stack.dir}/${words[0]!.slice(2)}` : words[0]!;
     report(`pre-start: ${line}`);
     const r = await runCommand(program, words.slice(1), { cwd: stack.dir });
-    if (r.code !== 0) throw commandFailed(program, words.slice(1), `stack ${stack.name}: preStart step failed`, r);
+    if (r.code !== 0) throw commandFailed(program, words.slice(1), 'preStart step failed', r);
   }
 }

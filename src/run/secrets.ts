@@ -100,10 +100,15 @@ export function secretCiphertexts(refs: readonly SecretRef[]): Record<string, st
 
 /** Runs `fn` with the env file written (0600, in a 0700 dir) and removes the file afterwards, whatever happens. */
 export async function withSecretEnvFile<T>(file: string, text: string, fn: () => Promise<T>): Promise<T> {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const remove = () => rmSync(file, { force: true });
   const unregister = atInterrupt(remove);
-  writeFileSync(file, text, { mode: 0o600 });
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, text, { mode: 0o600 });
+  } catch (e) {
+    unregister();
+    throw new RunError(`could not write the secret env file ${file}: ${(e as Error).message}`);
+  }
   try {
     return await fn();
   } finally {
@@ -121,7 +126,7 @@ export function opaqueSecretProblem(stack: Stack, deployment: Deployment): strin
   const opaque = stack.manifest.secrets.filter((s) => s.vars === undefined);
   if (opaque.length === 0 || unresolved.length === 0) return undefined;
   const names = opaque.map((s) => s.name);
-  return `stack ${stack.name}: secret ${names.join(', ')} lists no vars, so ${unresolved.join(', ')} would be empty in the containers: list them in stack.yml (secrets: [{name: ${names[0]}, vars: [${unresolved.join(', ')}]}])`;
+  return `secret ${names.join(', ')} lists no vars, so ${unresolved.join(', ')} would be empty in the containers: list them in stack.yml (secrets: [{name: ${names[0]}, vars: [${unresolved.join(', ')}]}])`;
 }
 
 /** Text berth prints with every decrypted value replaced by ***: container output can echo a secret. */

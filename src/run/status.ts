@@ -1,7 +1,7 @@
 import { desiredStack, readStackInputs } from './desired.js';
 import type { Engine } from './engine.js';
 import { refreshStaleHealth } from './health.js';
-import { imageIds, observeProject, type Observed } from './observe.js';
+import { imageIds, observeProject, serviceContainer, startedByPodmanCompose, type Observed } from './observe.js';
 import { oneShotServices, startOrder, type DesiredService } from './plan.js';
 import type { Leftover } from './leftovers.js';
 import type { StackTarget } from './target.js';
@@ -23,6 +23,8 @@ export interface ServiceStatus {
   failingStreak?: number;
   /** How what runs differs from the repository; absent when it matches. */
   drift?: 'missing' | 'config changed' | 'image updated' | 'not in the repository' | 'not made by berth';
+  /** Why drift could not be judged: podman-compose (compose mode) started it, without berth's config label. */
+  note?: typeof PODMAN_COMPOSE_NOTE;
   /** Whether this service is as it should be: running (healthy where checked) or a completed one-shot, and in sync. */
   ok: boolean;
 }
@@ -44,23 +46,26 @@ export function serviceStatuses(project: string, desired: readonly DesiredServic
   const oneShots = oneShotServices(desired);
   for (const name of startOrder(desired)) {
     const d = desired.find((s) => s.service === name)!;
-    const o = observed.find((c) => c.name === d.name);
+    const o = serviceContainer(observed, project, d);
     if (!o) {
       out.push({ service: name, container: d.name, state: 'missing', ports: [], restarts: 0, drift: 'missing', ok: false });
       continue;
     }
     const s = fromObserved(name, o, now);
-    if (o.project !== project) s.drift = 'not made by berth';
+    if (startedByPodmanCompose(o, project)) s.note = PODMAN_COMPOSE_NOTE;
+    else if (o.project !== project) s.drift = 'not made by berth';
     else if (o.configHash !== d.configHash) s.drift = 'config changed';
     else if (images[d.image] && o.imageId && images[d.image] !== o.imageId) s.drift = 'image updated';
     const completed = oneShots.has(name) && o.state === 'exited' && o.exitCode === 0;
     s.ok = s.drift === undefined && (completed || (o.running && o.health !== 'unhealthy'));
     out.push(s);
   }
-  const known = new Set(desired.map((d) => d.name));
-  for (const o of observed) if (!known.has(o.name)) out.push({ ...fromObserved(o.service ?? o.name, o, now), drift: 'not in the repository', ok: false });
+  const known = new Set(out.flatMap((s) => (s.id === undefined ? [] : [s.id])));
+  for (const o of observed) if (!known.has(o.id.slice(0, 12))) out.push({ ...fromObserved(o.service ?? o.name, o, now), drift: 'not in the repository', ok: false });
   return out;
 }
+
+export const PODMAN_COMPOSE_NOTE = 'started by podman-compose: config not compared';
 
 function fromObserved(service: string, o: Observed, now: number): ServiceStatus {
   const s: ServiceStatus = { service, container: o.name, id: o.id.slice(0, 12), state: o.state, ports: o.ports, image: o.image, restarts: o.restartCount, ok: true };

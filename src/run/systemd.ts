@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { stackUnitBase } from '../render/layout.js';
 import { commandFailed, runCommand } from './command.js';
 
@@ -10,7 +10,7 @@ export interface StackUnit {
 
 /**
  * The unit that stands for the stack, if its files are installed in the user's unit folders:
- * `berth-<stack>.target` over the Quadlet files `<stack>-<service>.container` (Quadlet mode), or
+ * `berth-<stack>.target`, which pulls in its Quadlet units (Quadlet mode), or
  * `berth-<stack>.service` (compose mode). Only files are looked at here; whether systemd answers
  * is a separate question (`userManagerAnswers`).
  */
@@ -18,18 +18,10 @@ export function installedUnit(stack: string, home: string): StackUnit | undefine
   const base = stackUnitBase(stack);
   const userDir = `${home}/.config/systemd/user`;
   const quadletDir = `${home}/.config/containers/systemd`;
-  const quadlets = listDir(quadletDir).some((f) => f.startsWith(`${stack}-`) && f.endsWith('.container'));
-  if (existsSync(`${userDir}/${base}.target`) || existsSync(`${quadletDir}/${base}.target`) || quadlets) return { unit: `${base}.target`, mode: 'quadlet' };
+  // The stack's own target only: `<stack>-*.container` would also be the files of a stack named `<stack>-x`.
+  if (existsSync(`${userDir}/${base}.target`) || existsSync(`${quadletDir}/${base}.target`)) return { unit: `${base}.target`, mode: 'quadlet' };
   if (existsSync(`${userDir}/${base}.service`)) return { unit: `${base}.service`, mode: 'compose' };
   return undefined;
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 /** Whether this user's systemd instance answers (`systemctl --user`); it does not without a user session or linger. */

@@ -62,28 +62,37 @@ async function upLocked(target: StackTarget, ctx: RunContext): Promise<UpResult>
   const { engine, progress } = ctx;
   const stack = target.stack.name;
   const missing = missingMounts(target.stack.manifest.mounts.required, ctx.mountinfo);
-  if (missing.length) throw new RunError(`stack ${stack} needs ${missing.join(', ')} mounted (stack.yml mounts.required), and ${missing.length === 1 ? 'it is' : 'they are'} not: mount ${missing.length === 1 ? 'it' : 'them'} first`);
+  if (missing.length) throw new RunError(`needs ${missing.join(', ')} mounted (stack.yml mounts.required), and ${missing.length === 1 ? 'it is' : 'they are'} not: mount ${missing.length === 1 ? 'it' : 'them'} first`);
   const opaque = opaqueSecretProblem(target.stack, target.deployment);
   if (opaque) throw new RunError(opaque);
 
   const desired = desiredStack(target, readStackInputs(target), engine.kind, ctx.runtimeDir);
   for (const [service, cmd] of Object.entries(desired.commands)) {
-    if (cmd.errors.length) throw new RunError(`service ${service} of stack ${stack} cannot run: ${cmd.errors.join('; ')}`);
+    if (cmd.errors.length) throw new RunError(`service ${service} cannot run: ${cmd.errors.join('; ')}`);
     for (const note of cmd.notes) ctx.warn(`${stack}/${service}: ${note}`);
   }
 
   // A verdict no check has renewed since (no systemd timer) would hide a stuck container.
-  const observed = await refreshStaleHealth(engine, await observeProject(engine, desired.project, desired.services.map((s) => s.name)), { confirm: true });
+  const observed = await refreshStaleHealth(engine, await observeProject(engine, desired.project, desired.services.map((s) => s.name), stack), { confirm: true });
   const plan = planUp(desired.project, desired.services, observed, await imageIds(engine, desired.services.map((s) => s.image)), stack);
   const changing = plan.order.filter((s) => plan.actions[s]!.kind !== 'keep');
   const creating = changing.filter((s) => ['create', 'recreate'].includes(plan.actions[s]!.kind));
   for (const f of plan.foreign) ctx.warn(`${f.name} belongs to compose project ${desired.project} but was not made by berth for stack ${stack}: left alone (remove it yourself if it is a leftover)`);
 
-  // Everything that can fail without touching a container comes first: images, secrets; then
-  // directories, networks and volumes.
-  await ensureImages(engine, target.deployment.project, creating, (l) => progress.line(`${stack}: ${l}`));
+  // Everything that can fail without touching a container comes first: secrets (every service's
+  // environment filled in now, so a variable missing from a secret stops the run before any
+  // service starts), images; then directories, networks and volumes.
   const needed = desired.secrets.filter((ref) => creating.some((s) => secretNames(desired, s).has(ref.name)));
   const secrets = await decryptSecrets(needed, identityFile(target.repo.config.secrets.identity, target.repo.dir, ctx.home));
+  for (const s of creating) {
+    try {
+      secretEnvText(desired.commands[s]!.secretEnv, secrets);
+    } catch (e) {
+      if (e instanceof RunError) throw new RunError(`service ${s}: ${e.message}`);
+      throw e;
+    }
+  }
+  await ensureImages(engine, target.deployment.project, creating, (l) => progress.line(`${stack}: ${l}`));
   await prepareDirs(dirSteps(target.repo, target.host, target.stack), { engine, uid: ctx.uid, warn: ctx.warn, project: target.deployment.project, creating: new Set(creating) });
   makeBindSources(bindSources(target.deployment.project));
   for (const r of await ensureResources(engine, target.deployment.project, stack)) progress.line(`created ${r}`);

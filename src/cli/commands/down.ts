@@ -43,10 +43,11 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
     run: async () => {
       const name = target.stack.name;
       const unit = await systemdUnitFor(target, term);
+      // Stopping the unit is not enough: compose mode's stop leaves its containers, and Quadlet
+      // leaves the networks its .network units made. Then the same removal as without systemd.
       if (unit) {
         io.out(`${name}: stopping ${unit.unit} (systemd)\n`);
         await systemctlUser('stop', unit.unit);
-        if (!volumes) return;
       }
       const removed = await downStack(target, runContext(term, engineFor(target.host.engine, io.env), 60), { volumes });
       io.out(`${name}: ${removed.length ? `removed ${removed.join(', ')}` : 'nothing to remove'}${kept}\n`);

@@ -13,7 +13,9 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
   if (kind !== 'podman' && kind !== 'docker') throw new UsageError(`--engine is podman or docker, not "${kind}"`);
   const stacks = new Set(args.positionals);
   const now = Date.now();
-  const containers = (await observeAll(engineFor(kind as EngineKind, io.env)))
+  // A compose-mode unit's containers carry podman-compose's project label, not berth's: the project is the stack.
+  const containers = (await observeAll(engineFor(kind as EngineKind, io.env), { podmanCompose: true }))
+    .map((c) => ({ ...c, stack: c.stack ?? c.podmanComposeProject }))
     .filter((c) => stacks.size === 0 || (c.stack !== undefined && stacks.has(c.stack)))
     .sort((a, b) => `${a.stack}/${a.service}`.localeCompare(`${b.stack}/${b.service}`));
   if (args.values.json) {

@@ -47,7 +47,7 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
       x.uptimeSeconds === undefined ? '-' : humanDuration(x.uptimeSeconds * 1000),
       x.ports.join(', ') || '-',
       x.image ?? '-',
-      x.drift ? st.yellow(x.drift) : 'in sync',
+      x.drift ? st.yellow(x.drift) : (x.note ?? 'in sync'),
     ]);
     io.out(table(['SERVICE', 'STATE', 'HEALTH', 'RESTARTS', 'UPTIME', 'PORTS', 'IMAGE', 'REPOSITORY'], rows).replace(/^/gm, '  ') + '\n');
   }

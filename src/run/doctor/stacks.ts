@@ -33,7 +33,8 @@ export function dataDirs(target: StackTarget, facts: MachineFacts): CheckResult[
     if (expected === undefined) return warn(check, `${step.path}: cannot tell which host uid ${step.owner} maps to (no subuid range)`, 'see the subuid check');
     if (st.uid !== expected) {
       const container = /^container:(\d+)(?::(\d+))?$/.exec(step.owner);
-      const fix = container ? `podman unshare chown -R ${container[1]}:${container[2] ?? container[1]} ${step.path} (or: berth up ${target.stack.name})` : step.owner === 'user' ? `podman unshare chown -R 0:0 ${step.path}` : `sudo chown -R ${step.owner} ${step.path}`;
+      // The directory itself, as up does: what is inside is the service's data and keeps its owners.
+      const fix = container ? `podman unshare chown ${container[1]}:${container[2] ?? container[1]} ${step.path} (or: berth up ${target.stack.name})` : step.owner === 'user' ? `podman unshare chown 0:0 ${step.path}` : `sudo chown ${step.owner} ${step.path}`;
       return fail(check, `${step.path} is owned by uid ${st.uid}, but ${step.owner} is uid ${expected} on this host: the container gets "permission denied"`, fix);
     }
     return pass(check, `${step.path} belongs to ${step.owner} (uid ${expected})`);
