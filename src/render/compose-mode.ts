@@ -56,7 +56,7 @@ export function renderComposeStack(ctx: StackRenderContext): StackRender {
     ['ExecStartPre', execLine([`${layout.binDir}/${WAIT_SOCKET}`, socket.path, String(SOCKET_WAIT_SECONDS)])],
     ...common.preStart.map((argv): Entry => ['ExecStartPre', execLine(argv)]),
     // podman-compose 1.0.3 (Debian 12) does not recreate a container whose definition changed
-    // ("TODO: implement check hash label for change" in its up): without --force-recreate a
+    // (its up leaves the config-hash check unwritten): without --force-recreate a
     // changed stack would restart its old containers. They were stopped by ExecStop, with their
     // grace period, before this runs, so recreating them kills nothing.
     ['ExecStart', execLine(withSecrets([...compose, 'up', '-d', ...(podman ? ['--force-recreate'] : []), '--remove-orphans']))],
