@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { existsSync } from 'node:fs';
 import { fail, pass, warn, type CheckResult, type MachineFacts } from './check.js';
 
-/** The engine is installed and says its version; Quadlet needs Podman 4.4 or newer. */
+/** The engine is installed and says its version; berth's Quadlet files need Podman 5.0 or newer (Notify=healthy, Network=X.container). */
 export async function engineVersion(facts: MachineFacts): Promise<CheckResult[]> {
   const { engine } = facts;
   let r;
@@ -13,8 +13,8 @@ export async function engineVersion(facts: MachineFacts): Promise<CheckResult[]>
   }
   if (r.code !== 0) return [fail('engine', `${engine.binary} version failed: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 200)}`, `run "${engine.binary} info" to see why`)];
   const version = r.stdout.trim();
-  if (engine.kind === 'podman' && olderThan(version, [4, 4])) {
-    return [warn('engine', `podman ${version}: runs stacks directly, but has no Quadlet (4.4 or newer)`, 'upgrade Podman for mode: quadlet, or use mode: compose in berth.yml')];
+  if (engine.kind === 'podman' && olderThan(version, [5, 0])) {
+    return [warn('engine', `podman ${version}: runs stacks with berth up and in compose mode, but not berth's Quadlet files (Podman 5.0 or newer)`, 'upgrade Podman for mode: quadlet, or use mode: compose in berth.yml')];
   }
   return [pass('engine', `${engine.binary} ${version}`)];
 }
