@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fixedTexts } from '../src/audit/apply-fixes.js';
@@ -63,6 +63,8 @@ describe('auditing the corpus', () => {
     const dir = tempTree({});
     dirs.push(dir);
     cpSync(CORPUS, dir, { recursive: true });
+    // The corpus is read-only; its copy must be writable for whoever runs the tests, not only for root.
+    for (const sub of ['', ...readdirSync(dir, { recursive: true, encoding: 'utf8' })]) chmodSync(join(dir, sub), statSync(join(dir, sub)).isDirectory() ? 0o755 : 0o644);
     const fixAll = () => {
       let writes = 0;
       for (let pass = 0; pass < 10; pass++) {

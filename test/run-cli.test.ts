@@ -10,11 +10,11 @@ const repo = () => {
   dirs.push(d);
   return d;
 };
-/** A PATH with no engine on it: the engine is "not installed". */
+/** A PATH with no engine on it: the engine is "not installed"; a runtime dir of the test's own, whoever runs it. */
 const noEngine = () => {
   const d = tempTree({});
   dirs.push(d);
-  return { PATH: d };
+  return { PATH: d, XDG_RUNTIME_DIR: d };
 };
 
 describe('run commands: usage and engine errors', () => {
