@@ -374,6 +374,10 @@ describe('berth runs stacks on rootless Podman', { skip, concurrency: false }, (
       assert.deepEqual(s!.services.map((x) => [x.service, x.container, x.state, x.drift, x.note]), [['web', 'fzpc_web_1', 'running', undefined, 'started by podman-compose: config not compared']]);
       const ps = berthAs(u, ['ps', 'fzpc'], repo);
       assert.match(ps.stdout, /fzpc_web_1\s+fzpc\s+web\s+up /, ps.stderr);
+      const second = berth('up', 'fzpc');
+      assert.equal(second.code, 1, 'up does not start a second copy beside podman-compose\'s');
+      assert.match(second.stderr, /stack fzpc is running under podman-compose \(fzpc_web_1\); stop it first/);
+      assert.equal(inspect(u, 'fzpc-web'), undefined);
       const down = berth('down', 'fzpc');
       assert.equal(down.code, 0, `${down.stdout}\n${down.stderr}`);
       assert.match(down.stdout, /fzpc: removed fzpc_web_1, network fzpc_default/);

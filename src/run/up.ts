@@ -11,7 +11,7 @@ import { ensureImages } from './images.js';
 import { activity } from './interrupt.js';
 import { lockStack } from './lock.js';
 import { missingMounts } from './mounts.js';
-import { imageIds, inspectOne, observeProject, removeContainer } from './observe.js';
+import { imageIds, inspectOne, observeProject, removeContainer, startedByPodmanCompose } from './observe.js';
 import { runPreStart } from './pre-start.js';
 import { oneShotServices, planUp, prerequisites, type Action, type UpPlan } from './plan.js';
 import type { Progress } from './progress.js';
@@ -77,6 +77,12 @@ async function upLocked(target: StackTarget, ctx: RunContext): Promise<UpResult>
   const plan = planUp(desired.project, desired.services, observed, await imageIds(engine, desired.services.map((s) => s.image)), stack);
   const changing = plan.order.filter((s) => plan.actions[s]!.kind !== 'keep');
   const creating = changing.filter((s) => ['create', 'recreate'].includes(plan.actions[s]!.kind));
+  // The stack already runs under podman-compose (compose mode without its unit, say): a second copy
+  // beside it would fight it for names and ports, so stop rather than start one.
+  const composeRun = plan.foreign.filter((f) => f.running && startedByPodmanCompose(f, desired.project));
+  if (composeRun.length) {
+    throw new RunError(`stack ${stack} is running under podman-compose (${composeRun.map((f) => f.name).join(', ')}); stop it first (podman-compose -p ${desired.project} down, or berth down ${stack}), then berth up runs it itself`);
+  }
   for (const f of plan.foreign) ctx.warn(`${f.name} belongs to compose project ${desired.project} but was not made by berth for stack ${stack}: left alone (remove it yourself if it is a leftover)`);
 
   // Everything that can fail without touching a container comes first: secrets (every service's
