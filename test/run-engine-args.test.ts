@@ -6,6 +6,7 @@ import type { ComposeProject } from '../src/model/compose.js';
 import { FileSource } from '../src/source/files.js';
 import { serviceConfigHash } from '../src/run/config-hash.js';
 import { createCommand, portArg } from '../src/run/container-args.js';
+import { waitsFor } from '../src/compose/waits.js';
 import { commandText } from '../src/run/command.js';
 import { durationMs } from '../src/run/duration.js';
 import { LABEL, containerName, networkName, volumeName } from '../src/run/naming.js';
@@ -32,6 +33,19 @@ function flag(args: string[], name: string): string[] {
 }
 
 describe('createCommand', () => {
+  it('takes volumes from a service by its container name, keeping :ro, and from a container as named', () => {
+    const p = load(`
+services:
+  data:
+    image: docker.io/library/busybox:1.36
+  app:
+    image: docker.io/library/busybox:1.36
+    volumes_from: ["data:ro", "container:legacy-store"]
+`);
+    assert.deepEqual(flag(spec(p, 'app').args, '--volumes-from'), ['shop-data:ro', 'legacy-store']);
+    assert.deepEqual(waitsFor(p, 'app'), ['data'], 'and it starts after the service it takes volumes from');
+  });
+
   it('names, labels and networks a service the way compose does', () => {
     const p = load(`
 services:

@@ -1,4 +1,5 @@
 import shellQuote from 'shell-quote';
+import { sharedNetworkOf } from '../compose/waits.js';
 import type { ComposeProject, Healthcheck, PortMapping, ServiceConfig, VolumeMount } from '../model/compose.js';
 import { parseDotenv } from '../source/dotenv.js';
 import { qualifiedImage } from '../render/quadlet/names.js';
@@ -65,6 +66,7 @@ export function createCommand(spec: ServiceRunSpec): CreateCommand {
   for (const v of c.volumes) volumeArgs(project, v, spec.engine, out);
   for (const t of c.tmpfs) add('--tmpfs', t);
   fileMounts(project, c, out);
+  volumesFrom(project, c, out);
   healthcheck(c.healthcheck, out);
   simpleFlags(c, out);
 
@@ -107,8 +109,8 @@ function networking(spec: ServiceRunSpec, c: ServiceConfig, out: CreateCommand):
   const { project, service } = spec;
   const mode = c.network_mode;
   if (mode !== undefined) {
-    const shared = /^service:(.+)$/.exec(mode);
-    out.args.push('--network', shared ? `container:${containerName(project, shared[1]!)}` : mode);
+    const shared = sharedNetworkOf(c);
+    out.args.push('--network', shared ? `container:${containerName(project, shared)}` : mode);
     return;
   }
   for (const key of serviceNetworkKeys(project, service)) {
@@ -277,8 +279,18 @@ function simpleFlags(c: ServiceConfig, out: CreateCommand): void {
   if (limits?.cpus !== undefined && c.cpus === undefined) add('--cpus', String(limits.cpus));
   if (limits?.memory !== undefined && c.mem_limit === undefined) add('--memory', limits.memory);
   if (limits?.pids !== undefined && c.pids_limit === undefined) add('--pids-limit', String(limits.pids));
-  const volumesFrom = c.volumes_from;
-  if (Array.isArray(volumesFrom)) for (const v of volumesFrom) add('--volumes-from', String(v).replace(/^service:/, '').replace(/^container:/, ''));
+}
+
+/** volumes_from: a service by its container's name (`db:ro` → `<project>-db:ro`), `container:name` as it is. */
+function volumesFrom(project: ComposeProject, c: ServiceConfig, out: CreateCommand): void {
+  for (const v of Array.isArray(c.volumes_from) ? (c.volumes_from as unknown[]).map(String) : []) {
+    if (v.startsWith('container:')) {
+      out.args.push('--volumes-from', v.slice('container:'.length));
+      continue;
+    }
+    const [name, ...mode] = v.replace(/^service:/, '').split(':');
+    out.args.push('--volumes-from', [project.services[name!] ? containerName(project, name!) : name, ...mode].join(':'));
+  }
 }
 
 /** Keys berth runs without, said the way render says them: replicas refused, build and links left out. */

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { sharedNetworkOf, volumesFromServices } from '../compose/waits.js';
 import type { SecretRef } from '../model/repo.js';
 import { serviceIdentity, serviceInputFiles, topLevelFiles } from './config-hash.js';
 import { createCommand, type CreateCommand } from './container-args.js';
@@ -44,10 +45,9 @@ export function desiredStack(target: StackTarget, inputs: Readonly<Record<string
     const envFiles = Object.fromEntries(s.config.env_file.map((f) => [f.path, inputs[f.path]]));
     const cmd = createCommand({ engine, project, stack: target.stack.name, service: name, configHash, envFiles, secretEnvFile: secretEnvPath(runtimeDir, target.stack.name, name) });
     commands[name] = cmd;
-    const shared = /^service:(.+)$/.exec(s.config.network_mode ?? '');
-    const volumesFrom = Array.isArray(s.config.volumes_from) ? (s.config.volumes_from as string[]).map((v) => v.replace(/^service:/, '')).filter((v) => project.services[v]) : [];
-    const d: DesiredService = { service: name, name: cmd.name, configHash, image: cmd.image, dependsOn: s.config.depends_on, volumesFrom };
-    if (shared) d.sharesNetworkOf = shared[1]!;
+    const shared = sharedNetworkOf(s.config);
+    const d: DesiredService = { service: name, name: cmd.name, configHash, image: cmd.image, dependsOn: s.config.depends_on, volumesFrom: volumesFromServices(s.config, project) };
+    if (shared) d.sharesNetworkOf = shared;
     services.push(d);
   }
   return { project: project.name, services, commands, secrets: target.stack.manifest.secrets.filter((s) => read.has(s.name)) };

@@ -2,6 +2,7 @@ import { error, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { ComposeProject } from '../../model/compose.js';
 import type { Repo } from '../../model/repo.js';
 import { spanAt } from '../../source/tree.js';
+import { waitsFor } from '../../compose/waits.js';
 
 /**
  * Services that wait for each other in a circle cannot start: systemd would break the ordering
@@ -28,15 +29,6 @@ export function startOrderCycles(repo: Repo): Diagnostic[] {
     );
   }
   return out;
-}
-
-/** What a service waits for, within its project. */
-export function waitsFor(project: ComposeProject, service: string): string[] {
-  const config = project.services[service]?.config;
-  if (!config) return [];
-  const shared = /^service:(.+)$/.exec(config.network_mode ?? '')?.[1];
-  const volumes = Array.isArray(config.volumes_from) ? (config.volumes_from as unknown[]).filter((v): v is string => typeof v === 'string').map((v) => v.replace(/^service:/, '').split(':')[0]!) : [];
-  return [...new Set([...Object.keys(config.depends_on), ...(shared ? [shared] : []), ...volumes])].filter((s) => project.services[s]).sort();
 }
 
 function findCycle(project: ComposeProject): string[] | undefined {
