@@ -4,7 +4,7 @@ import type { StackRenderContext } from '../context.js';
 import { rel } from '../layout.js';
 import { renderedBy } from '../stack-common.js';
 import { execWord, quadletArg, quadletArgFits, specifierSafe, unitFile, type Entry } from '../unit-file.js';
-import { networkName, serviceNetworkKeys, volumeName } from '../../run/naming.js';
+import { isExternal, networkName, serviceNetworkKeys, volumeName } from '../../run/naming.js';
 import { networkFile, volumeFile } from './names.js';
 import { asBool, asList, asRecord, asString, keyValues } from './values.js';
 
@@ -31,44 +31,29 @@ export function renderResources(ctx: StackRenderContext, note: Note): Resources 
 
   const networks: Record<string, TopLevel> = { ...project.networks };
   if (usedNetworks.has('default') && !networks.default) networks.default = { name: 'default', span: project.root.span, config: {} };
-  for (const [key, net] of Object.entries(networks)) {
-    const k = `networks.${key}`;
-    if (!usedNetworks.has(key)) {
-      note(k, 'ignored', `no service of this host joins network ${key}, so it is not created (compose creates only networks in use)`);
-      continue;
+  const kinds = [
+    { kind: 'network', section: 'Network', defs: networks, used: usedNetworks, refs: out.networkRefs, name: networkName, entries: networkEntries, file: networkFile, unused: 'joins', use: 'joined', created: ' (compose creates only networks in use)' },
+    { kind: 'volume', section: 'Volume', defs: project.volumes, used: usedVolumes, refs: out.volumeRefs, name: volumeName, entries: volumeEntries, file: volumeFile, unused: 'mounts', use: 'mounted', created: '' },
+  ] as const;
+  for (const k of kinds) {
+    for (const [key, def] of Object.entries(k.defs)) {
+      const noteKey = `${k.kind}s.${key}`;
+      if (!k.used.has(key)) {
+        note(noteKey, 'ignored', `no service of this host ${k.unused} ${k.kind} ${key}, so it is not created${k.created}`);
+        continue;
+      }
+      const name = k.name(project, key);
+      if (isExternal(def.config)) {
+        k.refs.set(key, name);
+        note(noteKey, 'mapped', `external ${k.kind} ${name}: ${k.use} by name, not created (create it on the host beforehand)`);
+        continue;
+      }
+      const entries = k.entries(ctx, key, name, def.config, (f, m) => note(noteKey, f, m));
+      if (!entries) continue;
+      const file = k.file(ctx.stack.name, key);
+      k.refs.set(key, file);
+      out.artifacts.push(quadletFile(ctx, file, k.section, `${k.kind} ${name}`, entries));
     }
-    const c = net.config;
-    const name = networkName(project, key);
-    if (asBool(c.external)) {
-      out.networkRefs.set(key, name);
-      note(k, 'mapped', `external network ${name}: joined by name, not created (create it on the host beforehand)`);
-      continue;
-    }
-    const entries = networkEntries(ctx, key, name, c, (f, m) => note(k, f, m));
-    if (!entries) continue;
-    const file = networkFile(ctx.stack.name, key);
-    out.networkRefs.set(key, file);
-    out.artifacts.push(quadletFile(ctx, file, 'Network', `network ${name}`, entries));
-  }
-
-  for (const [key, vol] of Object.entries(project.volumes)) {
-    const k = `volumes.${key}`;
-    if (!usedVolumes.has(key)) {
-      note(k, 'ignored', `no service of this host mounts volume ${key}, so it is not created`);
-      continue;
-    }
-    const c = vol.config;
-    const name = volumeName(project, key);
-    if (asBool(c.external)) {
-      out.volumeRefs.set(key, name);
-      note(k, 'mapped', `external volume ${name}: mounted by name, not created (create it on the host beforehand)`);
-      continue;
-    }
-    const entries = volumeEntries(ctx, key, name, c, (f, m) => note(k, f, m));
-    if (!entries) continue;
-    const file = volumeFile(ctx.stack.name, key);
-    out.volumeRefs.set(key, file);
-    out.artifacts.push(quadletFile(ctx, file, 'Volume', `volume ${name}`, entries));
   }
   return out;
 }
