@@ -31,6 +31,7 @@ const kinds = (p: ReturnType<typeof planUp>) => Object.fromEntries(p.order.map((
 describe('planUp', () => {
   it('orders every service after what it waits for, and names a cycle', () => {
     const order = startOrder(stack);
+    assert.deepEqual([...order].sort(), stack.map((s) => s.service).sort(), 'every service, once');
     for (const s of stack) for (const d of [...Object.keys(s.dependsOn), s.sharesNetworkOf ?? '']) if (d) assert.ok(order.indexOf(d) < order.indexOf(s.service), `${d} before ${s.service}`);
     assert.throws(() => startOrder([svc('a', { dependsOn: { b: dep('service_started') } }), svc('b', { sharesNetworkOf: 'a' })]), (e: Error) => e instanceof RunError && /cycle: a → b → a/.test(e.message));
   });

@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import { secretPlaceholders } from '../config/secret-placeholder.js';
 import { loadRepo, type RepoLoad } from '../config/load-repo.js';
-import { hostVariables } from '../config/variables.js';
+import { hostEnv } from '../config/variables.js';
 import type { Repo } from '../model/repo.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { FileSource } from '../source/files.js';
@@ -74,12 +74,12 @@ export function prepareAudit(opts: PrepareOptions, source: FileSource): Prepared
  * overrides of the first host that runs it), the host variables, and its secrets' declared variables.
  */
 function stackEnv(repo: Repo): (file: string) => Record<string, string> {
-  const base = { ...hostVariables(repo.config.user, repo.config.uid), ...repo.config.roots };
+  const base = hostEnv(repo.config);
   return (file) => {
     const stack = Object.values(repo.stacks).find((s) => s.composeFile === file);
     if (!stack) return base;
     const host = repo.hosts.find((h) => h.stacks.some((s) => s.name === stack.name));
     const secrets = secretPlaceholders(stack.manifest.secrets);
-    return { ...secrets, ...(host ? { ...hostVariables(host.user, host.uid), ...host.roots } : base) };
+    return { ...secrets, ...(host ? hostEnv(host) : base) };
   };
 }

@@ -13,7 +13,7 @@ import { scheduleChecks } from './checks/schedules.js';
 import { readBerthFile } from './read-berth-file.js';
 import { validator } from '../schemas/validators.js';
 import { readStack } from './read-stack.js';
-import { hostVariables } from './variables.js';
+import { hostEnv } from './variables.js';
 import { didYouMean } from '../util/suggest.js';
 
 
@@ -107,7 +107,7 @@ export function loadRepo(dirArg: string, source: FileSource): RepoLoad {
   // Stacks no host runs are still checked, with berth.yml's roots.
   for (const stack of Object.values(stacks)) {
     if (loaded.has(stack.name)) continue;
-    loadStackProject(stack, { ...hostVariables(config.user, config.uid), ...config.roots }, stack.manifest.profiles, source, diagnostics);
+    loadStackProject(stack, hostEnv(config), stack.manifest.profiles, source, diagnostics);
   }
 
   // Folders whose stack could not be read are reported already; hosts naming them are not "unknown".
@@ -188,7 +188,7 @@ function readHosts(root: LNode, raw: Record<string, RawHost>, config: BerthConfi
 }
 
 function deploy(host: Host, hosts: Host[], stack: Stack, source: FileSource, diagnostics: Diagnostic[]): Deployment | undefined {
-  const env = { ...hostVariables(host.user, host.uid), ...host.roots };
+  const env = hostEnv(host);
   // A root only some hosts define: say so, rather than "defined nowhere".
   const definedOn = (name: string) => hosts.filter((h) => h !== host && Object.hasOwn(h.roots, name)).map((h) => h.name);
   const project = loadStackProject(stack, env, [...host.profiles, ...stack.manifest.profiles], source, diagnostics, { host: host.name, definedOn });

@@ -19,3 +19,11 @@ export function hasSecretPlaceholder(value: string): boolean {
 export function secretPlaceholders(secrets: readonly SecretRef[]): Record<string, string> {
   return Object.fromEntries(secrets.flatMap((s) => (s.vars ?? []).map((v) => [v, secretPlaceholder(s.name, v)])));
 }
+
+/** Whether a config value (at any depth) reads a secret. */
+export function hasSecret(value: unknown): boolean {
+  if (typeof value === 'string') return hasSecretPlaceholder(value);
+  if (Array.isArray(value)) return value.some(hasSecret);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasSecret);
+  return false;
+}

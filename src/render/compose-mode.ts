@@ -1,6 +1,7 @@
 import { hostEnv } from '../config/variables.js';
 import type { Host } from '../model/repo.js';
 import { durationMs } from '../run/duration.js';
+import { LABEL } from '../run/naming.js';
 import { artifact, type Artifact, type FidelityNote } from './artifact.js';
 import type { StackRender, StackRenderContext } from './context.js';
 import { engineSocket } from './host/engine.js';
@@ -233,7 +234,7 @@ project=$1
 shift
 "$@" pull
 stale=
-for id in $(${podman} ps --all --quiet --filter "label=io.podman.compose.project=$project"); do
+for id in $(${podman} ps --all --quiet --filter "label=${LABEL.podmanCompose}=$project"); do
   running=$(${podman} container inspect --format '{{.Image}}' "$id")
   name=$(${podman} container inspect --format '{{.ImageName}}' "$id")
   current=$(${podman} image inspect --format '{{.Id}}' "$name" 2>/dev/null || true)

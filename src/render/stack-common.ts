@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { secretEnvPath } from '../run/secrets.js';
 import { hasSecretPlaceholder, SECRET_PLACEHOLDER } from '../config/secret-placeholder.js';
 import { isInside } from '../util/fs.js';
 import { relative, sep } from 'node:path';
@@ -161,7 +162,7 @@ function secretEnvFiles({ deployment, stack, layout }: StackInput): Record<strin
       if (last < value.length) parts.push({ text: value.slice(last) });
       lines.push({ key, parts });
     }
-    if (lines.length) out[name] = { file: `${layout.runtimeSecretsDir}/${stack.name}/services/${name}.env`, lines };
+    if (lines.length) out[name] = { file: secretEnvPath(layout.runtimeDir, stack.name, name), lines };
   }
   return out;
 }

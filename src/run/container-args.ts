@@ -6,7 +6,7 @@ import { qualifiedImage } from '../render/quadlet/names.js';
 import { shQuote } from '../render/unit-file.js';
 import { durationMs } from './duration.js';
 import { containerName, LABEL, networkName, serviceNetworkKeys, volumeName } from './naming.js';
-import { hasSecret } from './secrets.js';
+import { hasSecret } from '../config/secret-placeholder.js';
 import type { EngineKind } from './engine.js';
 
 export interface ServiceRunSpec {

@@ -103,7 +103,7 @@ function oneLine(text: string): string {
 }
 
 /** Whether a running container's health verdict is older than two intervals (no timer ran its checks). */
-export function isStale(o: Observed, now: number): boolean {
+function isStale(o: Observed, now: number): boolean {
   if (!o.running || !o.healthcheck) return false;
   const last = o.healthLog.at(-1);
   if (!last) return true;

@@ -11,6 +11,8 @@ export const LABEL = {
   stack: 'io.berth.stack',
   /** The service's config hash (config-hash.ts): a running container whose label differs has drifted. */
   config: 'io.berth.config',
+  /** The digest of the stack's inputs (stack-common.ts), on rendered containers. */
+  inputs: 'io.berth.inputs',
   /** Set by podman-compose (a compose-mode unit), which names containers `<project>_<service>_1` and sets no io.berth.* label. */
   podmanCompose: 'io.podman.compose.project',
 } as const;

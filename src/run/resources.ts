@@ -5,7 +5,7 @@ import { RunError } from './errors.js';
 import { isExternal, LABEL, networkName, serviceNetworkKeys, volumeName } from './naming.js';
 
 /** The networks and named volumes a project's services use, with the engine's names. */
-export function projectResources(project: ComposeProject): { networks: Map<string, string>; volumes: Map<string, string> } {
+function projectResources(project: ComposeProject): { networks: Map<string, string>; volumes: Map<string, string> } {
   const networks = new Map<string, string>();
   const volumes = new Map<string, string>();
   for (const name of Object.keys(project.services)) {

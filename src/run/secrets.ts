@@ -2,20 +2,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname } from 'node:path';
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { hasSecretPlaceholder, SECRET_PLACEHOLDER } from '../config/secret-placeholder.js';
+import { SECRET_PLACEHOLDER } from '../config/secret-placeholder.js';
 import type { Deployment, SecretRef, Stack } from '../model/repo.js';
 import { parseDotenv } from '../source/dotenv.js';
 import { commandFailed, runCommand } from './command.js';
 import { RunError } from './errors.js';
 import { atInterrupt } from './interrupt.js';
-
-/** Whether a config value (at any depth) reads a secret. */
-export function hasSecret(value: unknown): boolean {
-  if (typeof value === 'string') return hasSecretPlaceholder(value);
-  if (Array.isArray(value)) return value.some(hasSecret);
-  if (value !== null && typeof value === 'object') return Object.values(value).some(hasSecret);
-  return false;
-}
 
 /** The secrets (names) a set of values reads. */
 export function secretsRead(values: Iterable<string>): Set<string> {

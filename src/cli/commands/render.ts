@@ -1,4 +1,4 @@
-import { resolve, relative } from 'node:path';
+import { join, resolve, relative } from 'node:path';
 import type { FidelityNote } from '../../render/artifact.js';
 import { collectStackFiles } from '../../render/collect.js';
 import { renderHost, type HostRender } from '../../render/render-host.js';
@@ -25,7 +25,7 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
     throw new UsageError(names.length ? `no host "${wanted}" in hosts.yml; ${didYouMean(wanted, names) ?? `hosts: ${names.join(', ')}`} (or "all")` : 'hosts.yml lists no hosts: nothing to render');
   }
   const outFlag = args.values.out as string | undefined;
-  const outFor = (host: string) => resolve(io.cwd, outFlag === undefined ? join2('out/render', host) : hosts.length === 1 && wanted !== 'all' ? outFlag : join2(outFlag, host));
+  const outFor = (host: string) => resolve(io.cwd, outFlag === undefined ? join('out/render', host) : hosts.length === 1 && wanted !== 'all' ? outFlag : join(outFlag, host));
 
   // Every target is checked before any is written: no half-written set of hosts.
   for (const host of hosts) checkWritable(outFor(host.name));
@@ -60,10 +60,6 @@ export async function run(args: ParsedArgs, io: Io): Promise<number> {
 function shownPath(cwd: string, dir: string): string {
   const r = relative(cwd, dir);
   return r === '' ? '.' : r.startsWith('..') ? dir : r;
-}
-
-function join2(a: string, b: string): string {
-  return `${a.replace(/\/+$/, '')}/${b}`;
 }
 
 function countBy(notes: FidelityNote[]): Record<string, number> {

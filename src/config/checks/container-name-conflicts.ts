@@ -1,4 +1,5 @@
 import { error, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { serviceUnit } from '../../render/quadlet/names.js';
 import { containerName } from '../../run/naming.js';
 import type { Repo } from '../../model/repo.js';
 import { spanAt } from '../../source/tree.js';
@@ -24,9 +25,9 @@ export function containerNameConflicts(repo: Repo): Diagnostic[] {
       } else if (first) {
         out.push(error('UNIT_NAME_CONFLICT', span, `host "${host}": ${here} would be container "${name}", which is already ${first}`, 'rename one of the services, or set container_name'));
       } else containers.set(name, here);
-      const unit = `${deployment.stack}-${service.name}`;
+      const unit = serviceUnit(deployment.stack, service.name);
       const firstUnit = units.get(unit);
-      if (firstUnit && !first) out.push(error('UNIT_NAME_CONFLICT', service.span, `host "${host}": ${here} would be unit "${unit}.service", which is already ${firstUnit}`, 'rename one of the services'));
+      if (firstUnit && !first) out.push(error('UNIT_NAME_CONFLICT', service.span, `host "${host}": ${here} would be unit "${unit}", which is already ${firstUnit}`, 'rename one of the services'));
       else if (!firstUnit) units.set(unit, here);
     }
   }

@@ -1,4 +1,4 @@
-import { relative, sep } from 'node:path';
+import { isInside } from '../../util/fs.js';
 import { hostEnv } from '../../config/variables.js';
 import { artifact, type Artifact, type FidelityNote } from '../artifact.js';
 import type { HostRenderContext } from '../context.js';
@@ -301,9 +301,4 @@ function privilegedPort(ctx: HostRenderContext): { port: number; stack: string; 
     }
   }
   return lowest;
-}
-
-function isInside(dir: string, path: string): boolean {
-  const r = relative(dir, path);
-  return r === '' || (!r.startsWith('..') && !r.startsWith(sep));
 }

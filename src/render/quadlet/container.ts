@@ -1,4 +1,5 @@
 import type { Service } from '../../model/compose.js';
+import { hasSecret } from '../../config/secret-placeholder.js';
 import { socketUnitFor } from '../host/engine.js';
 import { artifact } from '../artifact.js';
 import type { StackRender } from '../context.js';
@@ -16,7 +17,7 @@ import { SECURITY_RULES } from './keys-security.js';
 import { STORAGE_RULES } from './keys-storage.js';
 import { containerName } from '../../run/naming.js';
 import { containerFile, qualifiedImage } from './names.js';
-import { readsSecret, ServiceRender, type KeyRule, type StackPlan } from './service-render.js';
+import { ServiceRender, type KeyRule, type StackPlan } from './service-render.js';
 
 /** Keys that need no rendering, and why: each still gets its note. */
 const NOT_RENDERED: Record<string, ['ignored' | 'refused' | 'mapped', string]> = {
@@ -48,7 +49,7 @@ export function renderContainer(plan: StackPlan, svc: Service): StackRender {
   const { ctx } = plan;
   for (const { key } of svc.node.entries) {
     // Secret values reach containers only through the env file in the runtime dir.
-    if (key !== 'environment' && readsSecret(svc.config[key])) {
+    if (key !== 'environment' && hasSecret(svc.config[key])) {
       s.blocked.add(key);
       s.note(key, 'refused', 'it reads a secret variable, which only environment: may use (berth writes those to a runtime env file); the key is not rendered');
     }

@@ -1,4 +1,5 @@
 import type { Artifact, FidelityNote } from '../artifact.js';
+import { identityInputs } from './keys-metadata.js';
 import type { StackRender, StackRenderContext } from '../context.js';
 import { renderContainer } from './container.js';
 import { dependencyFacts } from './dependencies.js';
@@ -38,7 +39,7 @@ export function renderQuadletStack(ctx: StackRenderContext): StackRender {
   }
 
   const resources = renderResources(ctx, note);
-  const plan: StackPlan = { ctx, project, networkRefs: resources.networkRefs, volumeRefs: resources.volumeRefs, ...dependencyFacts(project) };
+  const plan: StackPlan = { ctx, project, networkRefs: resources.networkRefs, volumeRefs: resources.volumeRefs, ...dependencyFacts(project), identityInputs: identityInputs(ctx) };
   const artifacts: Artifact[] = [...resources.artifacts];
   for (const svc of Object.values(project.services)) {
     const out = renderContainer(plan, svc);

@@ -1,7 +1,8 @@
 import type { Healthcheck } from '../../model/compose.js';
+import { hasSecret } from '../../config/secret-placeholder.js';
 import { quadletArg } from '../unit-file.js';
 import { healthCommand, type HealthCommand } from './command.js';
-import { argProblem, readsSecret, type KeyRule } from './service-render.js';
+import { argProblem, type KeyRule } from './service-render.js';
 import { asString } from './values.js';
 
 /** Whether a healthcheck is switched off (disable: true, or test: ["NONE"]). */
@@ -31,7 +32,7 @@ export type RenderedHealth =
 
 export function renderedHealth(hc: Healthcheck | undefined): RenderedHealth {
   // renderContainer refuses the whole key when it reads a secret, before any rule runs.
-  if (readsSecret(hc)) return { kind: 'refused', key: 'healthcheck', reason: 'it reads a secret variable' };
+  if (hasSecret(hc)) return { kind: 'refused', key: 'healthcheck', reason: 'it reads a secret variable' };
   if (healthDisabled(hc)) return { kind: 'disabled' };
   if (!hc?.test) return { kind: 'image' };
   const command = healthCommand(hc.test);

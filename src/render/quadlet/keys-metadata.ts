@@ -15,12 +15,12 @@ export const METADATA_RULE: KeyRule = {
   keys: ['labels', 'annotations'],
   render(s) {
     const own = {
-      'com.docker.compose.project': s.plan.project.name,
-      'com.docker.compose.service': s.name,
-      'io.berth.stack': s.stack,
-      'io.berth.inputs': s.ctx.common.inputsHash,
+      [LABEL.project]: s.plan.project.name,
+      [LABEL.service]: s.name,
+      [LABEL.stack]: s.stack,
+      [LABEL.inputs]: s.ctx.common.inputsHash,
       // The same per-service hash `berth up` stamps, so `berth status` sees a unit's container as in sync.
-      [LABEL.config]: serviceIdentity(s.ctx.repo.dir, s.plan.project, s.name, s.ctx.stack.manifest.secrets, identityInputs(s.ctx)),
+      [LABEL.config]: serviceIdentity(s.ctx.repo.dir, s.plan.project, s.name, s.ctx.stack.manifest.secrets, s.plan.identityInputs),
     };
     if (s.has('labels')) {
       const plain: string[] = [];
@@ -47,7 +47,7 @@ export const METADATA_RULE: KeyRule = {
 };
 
 /** The stack's files as `berth up` reads them for the hash: text, and encrypted secrets as base64. */
-function identityInputs(ctx: StackRenderContext): Record<string, string> {
+export function identityInputs(ctx: StackRenderContext): Record<string, string> {
   const secrets = new Set(ctx.stack.manifest.secrets.map((s) => s.file));
   return Object.fromEntries([...ctx.files].map(([path, bytes]) => [path, Buffer.from(bytes).toString(secrets.has(path) ? 'base64' : 'utf8')]));
 }

@@ -4,7 +4,7 @@ import type { StackRenderContext } from '../context.js';
 import { rel } from '../layout.js';
 import { renderedBy } from '../stack-common.js';
 import { execWord, quadletArg, quadletArgFits, specifierSafe, unitFile, type Entry } from '../unit-file.js';
-import { isExternal, networkName, serviceNetworkKeys, volumeName } from '../../run/naming.js';
+import { isExternal, LABEL, networkName, serviceNetworkKeys, volumeName } from '../../run/naming.js';
 import { networkFile, volumeFile } from './names.js';
 import { asBool, asList, asRecord, asString, keyValues } from './values.js';
 
@@ -67,9 +67,9 @@ function quadletFile(ctx: StackRenderContext, file: string, section: string, wha
 function ownershipLabels(ctx: StackRenderContext, kind: 'network' | 'volume', key: string): Entry[] {
   const project = ctx.deployment.project.name;
   return [
-    ['Label', execWord(`com.docker.compose.project=${project}`)],
+    ['Label', execWord(`${LABEL.project}=${project}`)],
     ['Label', execWord(`com.docker.compose.${kind}=${key}`)],
-    ['Label', execWord(`io.berth.stack=${ctx.stack.name}`)],
+    ['Label', execWord(`${LABEL.stack}=${ctx.stack.name}`)],
   ];
 }
 

@@ -1,4 +1,3 @@
-import { hasSecretPlaceholder } from '../../config/secret-placeholder.js';
 import type { ComposeProject, Service, ServiceConfig } from '../../model/compose.js';
 import type { Artifact, Fidelity, FidelityNote } from '../artifact.js';
 import type { StackRenderContext } from '../context.js';
@@ -19,6 +18,8 @@ export interface StackPlan {
   healthy: Set<string>;
   /** Services that another waits for to complete: they run as oneshot units. */
   completed: Set<string>;
+  /** The stack's files as `berth up` reads them for a service's config hash (see identityInputs). */
+  identityInputs: Record<string, string>;
 }
 
 /**
@@ -113,11 +114,6 @@ export function argProblem(value: string): string | undefined {
   if (!quadletArgFits(value)) return `${JSON.stringify(value)} has a line break, a trailing backslash or blanks at an end, which a Quadlet value cannot carry`;
   const loss = value === '' ? undefined : quadletWordLoss(value);
   return loss === undefined ? undefined : `${JSON.stringify(value)}: ${loss}`;
-}
-
-/** Whether a compose value reads a secret variable: such keys are refused, as only environment: may use one. */
-export function readsSecret(value: unknown): boolean {
-  return hasSecretPlaceholder(JSON.stringify(value ?? null));
 }
 
 /** The part of the service rules every topic module implements: the keys it owns and how it renders them. */

@@ -1,3 +1,5 @@
+import { durationMs } from '../../run/duration.js';
+
 /**
  * Readers for compose values that the canonical model leaves loosely typed: the schema allows a
  * string for most numbers and booleans (so they can be interpolated), and lists or mappings for
@@ -51,14 +53,8 @@ export function keyValues(v: unknown): [string, string | null][] {
   });
 }
 
-const UNIT_SECONDS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
-
 /** A compose duration ("1m30s", "500ms", "10s") in seconds, or undefined when it is not one. */
 export function durationSeconds(text: string): number | undefined {
-  const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
-  if (!/^((\d+(\.\d+)?)(h|ms|m|s|us|µs|ns))+$/.test(t)) return undefined;
-  let total = 0;
-  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(m[1]) * UNIT_SECONDS[m[2]!]!;
-  return total;
+  const ms = durationMs(text);
+  return ms === undefined ? undefined : ms / 1000;
 }

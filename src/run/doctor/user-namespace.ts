@@ -1,4 +1,5 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { isFile } from '../../util/fs.js';
 import { join } from 'node:path';
 import { fail, pass, warn, type CheckResult, type MachineFacts } from './check.js';
 
@@ -11,14 +12,6 @@ export function idMappers(facts: MachineFacts): CheckResult[] {
     if (st.uid !== 0 || (st.mode & 0o4000) === 0) return fail(tool, `${found} is not setuid root, so it cannot write the id maps`, `chown root ${found} && chmod u+s ${found} (or reinstall uidmap)`);
     return pass(tool, `${found} is setuid root`);
   });
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
 
 export interface SubidRange {
