@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { baseRepo, berth, removeTree, tempTree } from './helpers.js';
 
@@ -49,6 +51,26 @@ describe('run commands: usage and engine errors', () => {
     }
     const ps = berth(['ps'], { env: noEngine() });
     assert.equal(ps.code, 1);
+  });
+
+  it('refuses a stack whose required mount is not mounted, before touching the engine', () => {
+    const d = tempTree(baseRepo({ 'stacks/web/stack.yml': 'mounts:\n  required: [/berth-no-such-mount]\n' }));
+    dirs.push(d);
+    const r = berth(['up', 'web', '--repo', d], { env: noEngine() });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^error: web: needs \/berth-no-such-mount mounted \(stack\.yml mounts\.required\), and it is not: mount it first/);
+  });
+
+  it('one berth at a time per stack: down and restart wait for no one, they refuse while another run holds the stack', () => {
+    const env = noEngine();
+    mkdirSync(join(env.XDG_RUNTIME_DIR, 'berth/locks'), { recursive: true });
+    // This test's own process stands for the other berth: it is alive.
+    writeFileSync(join(env.XDG_RUNTIME_DIR, 'berth/locks/web.lock'), `${process.pid} up\n`);
+    for (const cmd of ['down', 'restart']) {
+      const r = berth([cmd, 'web', '--repo', repo()], { env });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`^error: web: another berth up of web is running \\(pid ${process.pid}\\)`));
+    }
   });
 
   it('refuses a secret declared without vars, naming the variable and the stack.yml fix, before touching the engine', () => {

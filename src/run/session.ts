@@ -1,4 +1,5 @@
 import { hostname, homedir, userInfo } from 'node:os';
+import { lockStack } from './lock.js';
 import type { Repo } from '../model/repo.js';
 import type { Style } from '../util/style.js';
 import { LocalEngine, type Engine, type EngineKind } from './engine.js';
@@ -113,7 +114,13 @@ export async function eachJob(jobs: readonly { stack: string; run: () => Promise
   try {
     for (const job of jobs) {
       try {
-        await job.run();
+        // One berth at a time per stack, held across a whole job (a restart's stop and start alike).
+        const release = lockStack(runtimeDirOf(term.env), job.stack, verb);
+        try {
+          await job.run();
+        } finally {
+          release();
+        }
       } catch (e) {
         if (!(e instanceof RunError)) throw e;
         failed.push(job.stack);

@@ -9,7 +9,6 @@ import { RunError } from './errors.js';
 import { refreshStaleHealth, waitCompleted, waitHealthy, waitSettled } from './health.js';
 import { ensureImages } from './images.js';
 import { activity } from './interrupt.js';
-import { lockStack } from './lock.js';
 import { missingMounts } from './mounts.js';
 import { imageIds, inspectOne, observeProject, removeContainer, startedByPodmanCompose } from './observe.js';
 import { runPreStart } from './pre-start.js';
@@ -50,15 +49,6 @@ export interface UpResult {
  * leaves no half-started stack behind and takes down nothing that worked before.
  */
 export async function upStack(target: StackTarget, ctx: RunContext): Promise<UpResult> {
-  const release = lockStack(ctx.runtimeDir, target.stack.name, 'up');
-  try {
-    return await upLocked(target, ctx);
-  } finally {
-    release();
-  }
-}
-
-async function upLocked(target: StackTarget, ctx: RunContext): Promise<UpResult> {
   const { engine, progress } = ctx;
   const stack = target.stack.name;
   const missing = missingMounts(target.stack.manifest.mounts.required, ctx.mountinfo);
