@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { calendarProblem } from '../src/config/calendar.js';
-import { has, skipWithNotice } from './render-host-kit.js';
+import { has, skipWithNotice } from './helpers.js';
 
 /** systemd's own verdict: does it parse `expression` as a calendar event? */
 function systemdAccepts(expression: string): boolean {

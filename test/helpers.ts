@@ -44,10 +44,26 @@ export function berth(args: string[], opts: { cwd?: string; env?: NodeJS.Process
 /** Skips with a printed notice where ../shared is absent (a newcomer's clone); CI always has it. */
 export function sharedOrSkip(t: { skip(msg: string): void }): boolean {
   if (existsSync(CORPUS)) return true;
-  const msg = `../shared is absent (${SHARED}); skipping tests that need the shared corpus`;
+  skipWithNotice(t, `../shared is absent (${SHARED}); skipping tests that need the shared corpus`);
+  return false;
+}
+
+/** Whether a program is on the PATH. */
+export function has(program: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
+}
+
+/** Skips a test and prints why, so a skipped test is never silent. */
+export function skipWithNotice(t: { skip(msg: string): void }, msg: string): void {
   console.log(`# notice: ${msg}`);
   t.skip(msg);
-  return false;
+}
+
+/** True when every program is installed; otherwise skips with a notice naming the missing ones. */
+export function toolsOrSkip(t: { skip(msg: string): void }, ...programs: string[]): boolean {
+  const missing = programs.filter((p) => !has(p));
+  if (missing.length) skipWithNotice(t, `${missing.join(', ')} not installed (.ci/testbed installs them); skipping`);
+  return missing.length === 0;
 }
 
 /** A minimal valid repository to break in one way per test. */

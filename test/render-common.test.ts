@@ -11,20 +11,8 @@ import { parseDotenv } from '../src/source/dotenv.js';
 import fc from 'fast-check';
 import { pathUnitName, unitPath } from '../src/render/unit-file.js';
 import { FileSource } from '../src/source/files.js';
-import { removeTree, tempTree } from './helpers.js';
-
-function has(program: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
-}
-
-function toolOrSkip(t: { skip(msg: string): void }, ...programs: string[]): boolean {
-  const missing = programs.filter((p) => !has(p));
-  if (missing.length === 0) return true;
-  const msg = `${missing.join(', ')} not installed (.ci/testbed installs them); skipping`;
-  console.log(`# notice: ${msg}`);
-  t.skip(msg);
-  return false;
-}
+import { removeTree, tempTree, toolsOrSkip } from './helpers.js';
+import { writeArtifacts } from './render-host-kit.js';
 
 /** A layout rooted in a temp folder, so the rendered scripts run here for real. */
 function layoutUnder(root: string, user = 'homelab', uid = 1000): HostLayout {
@@ -33,17 +21,8 @@ function layoutUnder(root: string, user = 'homelab', uid = 1000): HostLayout {
   return moved as unknown as HostLayout;
 }
 
-function writeArtifacts(root: string, artifacts: { path: string; content: string | Uint8Array; mode?: number }[]): void {
-  for (const a of artifacts) {
-    const file = join(root, a.path);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, a.content);
-    chmodSync(file, a.mode ?? 0o644);
-  }
-}
-
 test('unit names of mount paths match systemd-escape --path', (t) => {
-  if (!toolOrSkip(t, 'systemd-escape')) return;
+  if (!toolsOrSkip(t, 'systemd-escape')) return;
   for (const path of ['/mnt/data', '/mnt/my data/ü-x.y', '/srv//docker/', '/', '/mnt/.hidden', '/mnt/a:b_c']) {
     const expected = execFileSync('systemd-escape', ['--path', '--suffix=automount', path], { encoding: 'utf8' }).trim();
     assert.equal(pathUnitName(path, 'automount'), expected, path);
@@ -80,7 +59,7 @@ test('ordering: required mounts, optional automounts, other stacks on the host, 
 });
 
 test('secrets: decrypted into the runtime dir only, each service gets exactly its values, "$", quotes and "%" intact', (t) => {
-  if (!toolOrSkip(t, 'age', 'age-keygen')) return;
+  if (!toolsOrSkip(t, 'age', 'age-keygen')) return;
   const dir = tempTree({
     'berth.yml': 'user: homelab\nroots:\n  DATA_ROOT: /srv/data\n',
     'hosts.yml': 'hosts:\n  doc1:\n    stacks: [app]\n',
@@ -141,7 +120,7 @@ test('secrets: decrypted into the runtime dir only, each service gets exactly it
 });
 
 test('dirs: created as the rootless user, container uids mapped through the subuid range, network roots never chowned', (t) => {
-  if (!toolOrSkip(t, 'podman', 'runuser')) return;
+  if (!toolsOrSkip(t, 'podman', 'runuser')) return;
   const user = 'berthtest';
   if (spawnSync('id', [user]).status !== 0 || process.getuid?.() !== 0) {
     console.log(`# notice: needs root and the rootless user ${user} (.ci/testbed); skipping`);
@@ -196,7 +175,7 @@ test('dirs: created as the rootless user, container uids mapped through the subu
 });
 
 test('the rendered dotenv reader agrees with berth\'s own parser on any dotenv file (property)', (t) => {
-  if (!toolOrSkip(t, 'awk', 'sh')) return;
+  if (!toolsOrSkip(t, 'awk', 'sh')) return;
   const dir = tempTree({});
   try {
     const script = join(dir, 'dotenv.sh');
@@ -230,7 +209,7 @@ test('the rendered dotenv reader agrees with berth\'s own parser on any dotenv f
 });
 
 test('mount paths with blanks, quotes and % reach RequiresMountsFor= whole (systemd-analyze verify)', (t) => {
-  if (!toolOrSkip(t, 'systemd-analyze')) return;
+  if (!toolsOrSkip(t, 'systemd-analyze')) return;
   const dir = tempTree({});
   try {
     const paths = ['/mnt/my disk', '/mnt/pct%b', '/mnt/q"x', "/mnt/it's"];

@@ -8,8 +8,8 @@ import { decryptedSecretFile } from '../src/render/compose-mode.js';
 import { socketUnitFor } from '../src/render/host/index.js';
 import { hostLayout } from '../src/render/layout.js';
 import { parseDotenv } from '../src/source/dotenv.js';
-import { EXAMPLE, has, load, renderOwn, skipWithNotice, values, verifyUnavailable, verifyUserUnits, writeArtifacts } from './render-host-kit.js';
-import { baseRepo, removeTree, tempTree } from './helpers.js';
+import { EXAMPLE, load, renderOwn, values, verifyUnavailable, verifyUserUnits, writeArtifacts } from './render-host-kit.js';
+import { baseRepo, has, removeTree, skipWithNotice, tempTree } from './helpers.js';
 
 const UNITS = 'home/homelab/.config/systemd/user';
 const BIN = '/home/homelab/.local/share/berth/bin';

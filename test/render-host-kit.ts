@@ -17,7 +17,7 @@ import { renderHostFiles, renderStackTarget } from '../src/render/host/index.js'
 import { hostLayout } from '../src/render/layout.js';
 import { stackCommon } from '../src/render/stack-common.js';
 import { FileSource } from '../src/source/files.js';
-import { ROOT } from './helpers.js';
+import { has, ROOT } from './helpers.js';
 
 export const EXAMPLE = join(ROOT, 'examples', 'homelab');
 
@@ -98,14 +98,6 @@ export function values(unit: string, key: string): string[] {
     .map((l) => l.slice(key.length + 1));
 }
 
-export function has(program: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
-}
-
-export function skipWithNotice(t: { skip(msg: string): void }, msg: string): void {
-  console.log(`# notice: ${msg}`);
-  t.skip(msg);
-}
 
 /**
  * Why `verifyUserUnits` cannot run here, if it cannot: it needs systemd-analyze, and root for a

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { loadRepo } from '../src/config/load-repo.js';
 import { untilHours } from '../src/render/host/timers.js';
 import { FileSource } from '../src/source/files.js';
-import { baseRepo, removeTree, tempTree } from './helpers.js';
-import { EXAMPLE, has, load, renderOwn, skipWithNotice, values, verifyUnavailable, verifyUserUnits, writeArtifacts } from './render-host-kit.js';
+import { baseRepo, has, removeTree, skipWithNotice, tempTree } from './helpers.js';
+import { EXAMPLE, load, renderOwn, values, verifyUnavailable, verifyUserUnits, writeArtifacts } from './render-host-kit.js';
 
 const UNITS = 'home/homelab/.config/systemd/user';
 const PREREQ = 'etc/berth/prerequisites.sh';
