@@ -64,7 +64,8 @@ export async function upStack(target: StackTarget, ctx: RunContext): Promise<UpR
 
   // A verdict no check has renewed since (no systemd timer) would hide a stuck container.
   const observed = await refreshStaleHealth(engine, await observeProject(engine, desired.project, desired.services.map((s) => s.name), stack), { confirm: true });
-  const plan = planUp(desired.project, desired.services, observed, await imageIds(engine, desired.services.map((s) => s.image)), stack);
+  const images = await imageIds(engine, desired.services.map((s) => s.image));
+  const plan = planUp(desired.project, desired.services, observed, images, stack);
   const changing = plan.order.filter((s) => plan.actions[s]!.kind !== 'keep');
   const creating = changing.filter((s) => ['create', 'recreate'].includes(plan.actions[s]!.kind));
   // The stack already runs under podman-compose (compose mode without its unit, say): a second copy
@@ -88,7 +89,7 @@ export async function upStack(target: StackTarget, ctx: RunContext): Promise<UpR
       throw e;
     }
   }
-  await ensureImages(engine, target.deployment.project, creating, (l) => progress.line(`${stack}: ${l}`));
+  await ensureImages(engine, target.deployment.project, creating.map((s) => ({ service: s, image: desired.commands[s]!.image })), images, (l) => progress.line(`${stack}: ${l}`));
   await prepareDirs(dirSteps(target.repo, target.host, target.stack), { engine, uid: ctx.uid, warn: ctx.warn, project: target.deployment.project, creating: new Set(creating) });
   makeBindSources(bindSources(target.deployment.project));
   for (const r of await ensureResources(engine, target.deployment.project, stack)) progress.line(`created ${r}`);
